@@ -1,0 +1,76 @@
+/**
+ * The function-patch-and-transform patches that wire a Machine to its Workspace and back.
+ * Every variable of the table reaches the module by name; outputs return to the Machine's status.
+ */
+import {
+  ResourcesResourcesPatches as Patch,
+  ResourcesResourcesPatchesCombineStrategy as CombineStrategy,
+  ResourcesResourcesPatchesTransformsStringConvert as Convert,
+  ResourcesResourcesPatchesTransformsStringType as StringTransform,
+  ResourcesResourcesPatchesTransformsType as TransformType,
+  ResourcesResourcesPatchesType as PatchType,
+} from '../imports/pt.fn.crossplane.io';
+import { MODULE_OUTPUTS } from './terraform-module';
+import { MODULE_VARIABLES } from './terraform-variables';
+
+/** Workspace management policies per Machine deletionPolicy: Orphan drops Delete, so the VM survives. */
+export const MANAGEMENT_POLICIES: Record<'Delete' | 'Orphan', string[]> = {
+  Delete: ['*'],
+  Orphan: ['Observe', 'Create', 'Update', 'LateInitialize'],
+};
+
+/** Machine status field ← module output. */
+export const STATUS_FROM_OUTPUTS: Record<string, keyof typeof MODULE_OUTPUTS> = {
+  'status.vmId': 'vm_id',
+  'status.node': 'node',
+  'status.ipAddress': 'ip_address',
+  'status.ipAddresses': 'ip_addresses',
+};
+
+export const VARMAP_PATH = 'spec.forProvider.varmap';
+
+/** One patch per row of the variable table: Machine field → varmap[name]. */
+export function variablePatches(): Patch[] {
+  return MODULE_VARIABLES.map((variable) => ({
+    type: PatchType.FROM_COMPOSITE_FIELD_PATH,
+    fromFieldPath: variable.from,
+    toFieldPath: `${VARMAP_PATH}.${variable.name}`,
+  }));
+}
+
+/** deletionPolicy → the Workspace's managementPolicies. */
+export function deletionPolicyPatch(): Patch {
+  return {
+    type: PatchType.FROM_COMPOSITE_FIELD_PATH,
+    fromFieldPath: 'spec.deletionPolicy',
+    toFieldPath: 'spec.managementPolicies',
+    transforms: [{ type: TransformType.MAP, map: MANAGEMENT_POLICIES }],
+  };
+}
+
+/**
+ * The Terraform workspace name (the Workspace's external name) as sha1("namespace/name"): provider-terraform
+ * names state after the external name alone, so two Machines of one name in different namespaces would
+ * otherwise share state. A hash fits the 63-character label the kubernetes backend puts it in.
+ */
+export function stateNamePatch(namespacePath: string, namePath: string): Patch {
+  return {
+    type: PatchType.COMBINE_FROM_COMPOSITE,
+    combine: {
+      strategy: CombineStrategy.STRING,
+      variables: [{ fromFieldPath: namespacePath }, { fromFieldPath: namePath }],
+      string: { fmt: '%s/%s' },
+    },
+    toFieldPath: 'metadata.annotations[crossplane.io/external-name]',
+    transforms: [{ type: TransformType.STRING, string: { type: StringTransform.CONVERT, convert: Convert.TO_SHA1 } }],
+  };
+}
+
+/** Module outputs → Machine status. */
+export function statusPatches(): Patch[] {
+  return Object.entries(STATUS_FROM_OUTPUTS).map(([statusPath, output]) => ({
+    type: PatchType.TO_COMPOSITE_FIELD_PATH,
+    fromFieldPath: `status.atProvider.outputs.${output}`,
+    toFieldPath: statusPath,
+  }));
+}

@@ -1,0 +1,54 @@
+/**
+ * The Crossplane packages the platform installs, pinned: provider-terraform with an explicit runtime
+ * config (its --timeout must outlast every Proxmox operation, see timeouts.ts) and
+ * function-patch-and-transform, which the Composition names.
+ *
+ * @see https://docs.crossplane.io/latest/packages/providers/#runtime-configuration
+ */
+import { Construct } from 'constructs';
+import { DeploymentRuntimeConfig, Function as CrossplaneFunction, Provider } from '../imports/pkg.crossplane.io';
+import { PROVIDER_POLL_MINUTES, PROVIDER_TIMEOUT_MINUTES } from './timeouts';
+
+export const PROVIDER_TERRAFORM = { name: 'provider-terraform', package: 'xpkg.upbound.io/upbound/provider-terraform:v1.0.0' } as const;
+export const PATCH_AND_TRANSFORM_FUNCTION = 'function-patch-and-transform';
+export const PATCH_AND_TRANSFORM_PACKAGE = 'xpkg.crossplane.io/crossplane-contrib/function-patch-and-transform:v0.10.8';
+
+/** Installs provider-terraform, its runtime config and function-patch-and-transform. */
+export class CrossplanePackages extends Construct {
+  public readonly provider: Provider;
+  public readonly runtimeConfig: DeploymentRuntimeConfig;
+  public readonly function: CrossplaneFunction;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.runtimeConfig = new DeploymentRuntimeConfig(this, 'RuntimeConfig', {
+      metadata: { name: PROVIDER_TERRAFORM.name },
+      spec: {
+        deploymentTemplate: {
+          spec: {
+            selector: {},
+            template: {
+              spec: {
+                containers: [
+                  {
+                    // Crossplane's name for the provider's own container.
+                    name: 'package-runtime',
+                    args: [`--timeout=${PROVIDER_TIMEOUT_MINUTES}m`, `--poll=${PROVIDER_POLL_MINUTES}m`],
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
+    });
+    this.provider = new Provider(this, 'Provider', {
+      metadata: { name: PROVIDER_TERRAFORM.name },
+      spec: { package: PROVIDER_TERRAFORM.package, runtimeConfigRef: { name: PROVIDER_TERRAFORM.name } },
+    });
+    this.function = new CrossplaneFunction(this, 'Function', {
+      metadata: { name: PATCH_AND_TRANSFORM_FUNCTION },
+      spec: { package: PATCH_AND_TRANSFORM_PACKAGE },
+    });
+  }
+}

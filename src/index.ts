@@ -1,0 +1,9 @@
+// Fabric's public API. Generated bindings are exported under namespaces so they never clash with
+// hand-written names (the generated Machine class versus the MachineDefinition claims use).
+export * as fabric from '../imports/fabric.kubelize.io';
+export * as tf from '../imports/tf.m.upbound.io';
+export * from './machine';
+export * from './settings';
+export * from './synth';
+export * from './plan';
+export { MachineSpecDeletionPolicy as DeletionPolicy, MachineSpecDiskInterface as DiskInterface } from '../imports/fabric.kubelize.io';

@@ -1,0 +1,275 @@
+/**
+ * The Machine API, v1alpha1: the one schema that drives the XRD, the generated TypeScript types
+ * (imports/fabric.kubelize.io.ts), synth-time validation and docs/machine-reference.md.
+ *
+ * Contract: ../shared/machine-api.md. Fields added beyond it are optional and say so in their description.
+ * Units are stated as "Unit: X." at the end of a description; validation messages read them from there.
+ */
+import { StructuralSchema, ValidationRule } from './_structural-schema';
+import { ipv4Int, powersOfTwo } from './_cel-ipv4';
+
+export const MACHINE_GROUP = 'fabric.kubelize.io';
+export const MACHINE_VERSION = 'v1alpha1';
+export const MACHINE_KIND = 'Machine';
+export const MACHINE_PLURAL = 'machines';
+export const MACHINE_API_VERSION = `${MACHINE_GROUP}/${MACHINE_VERSION}`;
+
+/** RFC 1123 label: lowercase alphanumerics and '-', starting and ending alphanumeric. */
+export const RFC1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/** Dotted-quad IPv4 with no leading zeros. */
+export const IPV4 = '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$';
+/** One OpenSSH public key line: key type, base64 blob, optional comment. No options prefix. */
+export const OPENSSH_PUBLIC_KEY =
+  '^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) AAAA[0-9A-Za-z+/]+={0,3}( [^\\r\\n]*)?$';
+/** Proxmox's tag alphabet. Keys must also start like a Proxmox tag (letter, digit or '_'). */
+export const TAG_VALUE = '^[a-z0-9_.+-]{1,63}$';
+export const TAG_KEY = '^[a-z0-9_][a-z0-9_.+-]{0,62}$';
+/** Proxmox storage identifier (pve-storage-id). */
+const STORAGE_ID = '^[a-z][a-z0-9_.-]*[a-z0-9]$';
+
+const ipv4 = (description: string): StructuralSchema => ({ type: 'string', maxLength: 15, pattern: IPV4, description });
+
+const storage = (description: string): StructuralSchema => ({ type: 'string', maxLength: 64, pattern: STORAGE_ID, description });
+
+/** Rules that relate ip, cidr and gateway. cidr 31 and 32 are point-to-point / on-link: no subnet rules. */
+const networkRules: ValidationRule[] = [
+  {
+    rule: "!(has(self.dhcp) && self.dhcp && has(self.ip))",
+    message: 'dhcp: true cannot be combined with a static ip',
+    fieldPath: '.dhcp',
+    reason: 'FieldValueForbidden',
+  },
+  {
+    rule: '!has(self.ip) || has(self.gateway)',
+    message: 'gateway is required when ip is set',
+    fieldPath: '.gateway',
+    reason: 'FieldValueRequired',
+  },
+  {
+    rule: 'has(self.ip) || !has(self.gateway)',
+    message: 'gateway is only used with a static ip; set ip or remove gateway',
+    fieldPath: '.gateway',
+    reason: 'FieldValueForbidden',
+  },
+  {
+    rule: '!has(self.ip) || !has(self.gateway) || self.ip != self.gateway',
+    message: 'ip must differ from gateway',
+    fieldPath: '.ip',
+  },
+  {
+    rule: `!has(self.ip) || !has(self.gateway) || self.cidr >= 31 || cel.bind(block, ${powersOfTwo}[32 - self.cidr], ${ipv4Int('self.ip')} / block == ${ipv4Int('self.gateway')} / block)`,
+    message: 'gateway must lie inside ip/cidr',
+    fieldPath: '.gateway',
+  },
+  {
+    rule: `!has(self.ip) || self.cidr >= 31 || cel.bind(block, ${powersOfTwo}[32 - self.cidr], ${ipv4Int('self.ip')} % block != 0)`,
+    message: 'ip must not be the network address of its subnet',
+    fieldPath: '.ip',
+  },
+  {
+    rule: `!has(self.ip) || self.cidr >= 31 || cel.bind(block, ${powersOfTwo}[32 - self.cidr], ${ipv4Int('self.ip')} % block != block - 1)`,
+    message: 'ip must not be the broadcast address of its subnet',
+    fieldPath: '.ip',
+  },
+];
+
+const spec: StructuralSchema = {
+  type: 'object',
+  description: 'The desired virtual machine.',
+  required: ['cpu', 'memory', 'proxmox'],
+  properties: {
+    hostname: {
+      type: 'string',
+      maxLength: 63,
+      pattern: RFC1123_LABEL,
+      description: 'Guest hostname, an RFC 1123 label. Defaults to metadata.name.',
+    },
+    cpu: {
+      type: 'object',
+      description: 'Virtual CPUs.',
+      required: ['cores'],
+      properties: {
+        cores: { type: 'integer', minimum: 1, maximum: 128, description: 'Cores per socket.' },
+        sockets: { type: 'integer', minimum: 1, maximum: 4, default: 1, description: 'CPU sockets.' },
+        type: {
+          type: 'string',
+          maxLength: 64,
+          pattern: '^[A-Za-z0-9][A-Za-z0-9_.+-]*$',
+          default: 'x86-64-v2-AES',
+          description: 'Proxmox CPU type, e.g. host or x86-64-v3.',
+        },
+      },
+    },
+    memory: {
+      type: 'object',
+      description: 'Memory.',
+      required: ['size'],
+      properties: {
+        size: { type: 'integer', minimum: 512, maximum: 1048576, description: 'Dedicated memory. Unit: MiB.' },
+      },
+    },
+    disk: {
+      type: 'object',
+      description: 'Boot disk, cloned from the template and resized.',
+      default: {},
+      properties: {
+        size: { type: 'integer', minimum: 8, maximum: 65536, default: 32, description: 'Size; never smaller than the template disk. Unit: GiB.' },
+        storage: storage('Proxmox storage of the boot disk. Defaults to spec.proxmox.storage.'),
+        interface: {
+          type: 'string',
+          enum: ['scsi0', 'virtio0', 'sata0', 'ide0'],
+          default: 'scsi0',
+          description: "Added by Fabric: the template's boot disk interface, which the clone resizes in place.",
+        },
+      },
+    },
+    dataDisks: {
+      type: 'array',
+      maxItems: 8,
+      description: 'Extra disks, attached as scsi1, scsi2, ... in list order.',
+      items: {
+        type: 'object',
+        required: ['size'],
+        properties: {
+          size: { type: 'integer', minimum: 1, maximum: 65536, description: 'Size. Unit: GiB.' },
+          storage: storage('Proxmox storage of this disk. Defaults to spec.proxmox.storage.'),
+        },
+      },
+    },
+    network: {
+      type: 'object',
+      description: 'Guest addressing through Proxmox cloud-init. Absent: DHCP.',
+      'x-kubernetes-validations': networkRules,
+      properties: {
+        dhcp: { type: 'boolean', description: 'Use DHCP. true together with ip is an error.' },
+        ip: ipv4('Static IPv4 address; present means static addressing.'),
+        cidr: { type: 'integer', minimum: 1, maximum: 32, default: 24, description: 'Prefix length of ip.' },
+        gateway: ipv4('Default gateway; required when ip is set, must lie inside ip/cidr.'),
+        dns: {
+          type: 'array',
+          maxItems: 3,
+          default: ['1.1.1.1', '8.8.8.8'],
+          description: 'DNS servers (at most 3, the resolver limit).',
+          items: ipv4('A DNS server.'),
+        },
+        domain: {
+          type: 'string',
+          maxLength: 253,
+          pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+          description: 'DNS search domain.',
+        },
+      },
+    },
+    proxmox: {
+      type: 'object',
+      description: 'Where and how Proxmox VE runs the VM.',
+      required: ['node'],
+      properties: {
+        node: {
+          type: 'string',
+          maxLength: 63,
+          pattern: '^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?$',
+          description: 'Proxmox node that clones the template and runs the VM.',
+        },
+        storage: { ...storage('Default storage for the boot and data disks and the cloud-init drive.'), default: 'local-zfs' },
+        bridge: {
+          type: 'string',
+          maxLength: 15,
+          pattern: '^[A-Za-z][A-Za-z0-9_.-]*$',
+          default: 'vmbr0',
+          description: 'Linux bridge of the network device.',
+        },
+        vlan: { type: 'integer', minimum: 1, maximum: 4094, description: "VLAN tag. Absent: the bridge's native VLAN." },
+        templateId: { type: 'integer', minimum: 100, maximum: 999999999, default: 9000, description: 'VMID of the NixOS template to clone.' },
+        vmId: { type: 'integer', minimum: 100, maximum: 999999999, description: 'Pinned VMID. Absent: the next free VMID.' },
+        pool: {
+          type: 'string',
+          maxLength: 64,
+          pattern: '^[A-Za-z0-9_-]+$',
+          description: 'Proxmox resource pool.',
+        },
+        startOnBoot: { type: 'boolean', default: true, description: 'Start the VM when the node boots.' },
+      },
+    },
+    nix: {
+      type: 'object',
+      description: 'The Nix flake the VM applies on first boot.',
+      required: ['flakeRef'],
+      properties: {
+        flakeRef: {
+          type: 'string',
+          maxLength: 1024,
+          pattern: '^[^#\\s]+#[^#\\s]+$',
+          description: "Flake reference naming an output after '#', e.g. git+https://github.com/kubelize/fabric?ref=main#dns01.",
+        },
+      },
+    },
+    bootstrap: {
+      type: 'object',
+      description: 'Present: cloud-init creates this user with these keys.',
+      required: ['sshAuthorizedKeys'],
+      'x-kubernetes-validations': [
+        { rule: "self.adminUser != 'root'", message: 'adminUser must not be root', fieldPath: '.adminUser' },
+      ],
+      properties: {
+        adminUser: {
+          type: 'string',
+          maxLength: 32,
+          pattern: '^[a-z_][a-z0-9_-]*$',
+          default: 'admin',
+          description: "Admin user name: lowercase POSIX user name, not 'root'.",
+        },
+        sshAuthorizedKeys: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 32,
+          description: 'OpenSSH public key lines for the admin user.',
+          items: { type: 'string', maxLength: 16384, pattern: OPENSSH_PUBLIC_KEY, description: 'An OpenSSH public key line.' },
+        },
+      },
+    },
+    tags: {
+      type: 'object',
+      maxProperties: 32,
+      description: "Proxmox tags, written as key-value and sorted. Keys and values use Proxmox's tag alphabet.",
+      additionalProperties: { type: 'string', pattern: TAG_VALUE, description: 'Tag value.' },
+      'x-kubernetes-validations': [
+        {
+          rule: `self.all(k, k.matches('${TAG_KEY}'))`,
+          message: "tag keys must use Proxmox's tag alphabet (a-z 0-9 _ . + -), start with a letter, digit or _, and have at most 63 characters",
+        },
+      ],
+    },
+    deletionPolicy: {
+      type: 'string',
+      enum: ['Delete', 'Orphan'],
+      default: 'Delete',
+      description: 'Delete removes the VM with the Machine; Orphan keeps the VM running.',
+    },
+  },
+};
+
+const status: StructuralSchema = {
+  type: 'object',
+  description: 'Observed state, written by the Composition from the Workspace outputs.',
+  properties: {
+    vmId: { type: 'integer', description: 'VMID Proxmox assigned.' },
+    node: { type: 'string', description: 'Proxmox node running the VM.' },
+    ipAddress: { type: 'string', description: 'First non-loopback IPv4 address reported by the guest agent.' },
+    ipAddresses: { type: 'array', items: { type: 'string' }, description: 'Non-loopback IPv4 addresses reported by the guest agent.' },
+  },
+};
+
+/** The Machine's OpenAPI v3 schema, as it goes into the XRD. */
+export const machineSchema: StructuralSchema = {
+  type: 'object',
+  description: 'A NixOS virtual machine on Proxmox VE.',
+  'x-kubernetes-validations': [
+    {
+      rule: `self.metadata.name.matches('${RFC1123_LABEL}')`,
+      message: 'metadata.name must be an RFC 1123 label (lowercase letters, digits and -), as it is the default hostname',
+    },
+  ],
+  required: ['spec'],
+  properties: { spec, status },
+};

@@ -1,0 +1,33 @@
+/**
+ * Renders an App to files: one object per file, in a folder per chart, named after kind, namespace and
+ * name (`cluster/machines/machine.infra-machines.dns01.yaml`), so names never collide and diffs stay small.
+ */
+import { App, Yaml } from 'cdk8s';
+
+/** Where ArgoCD-applied objects go, below dist/. */
+export const CLUSTER_DIR = 'cluster';
+
+export interface KubernetesObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly [key: string]: unknown;
+}
+
+export function objectFileName(object: KubernetesObject): string {
+  const { namespace, name } = object.metadata;
+  return `${object.kind.toLowerCase()}.${namespace ? `${namespace}.` : ''}${name}.yaml`;
+}
+
+/** Every object of every chart, as `cluster/<chart>/<file>` → YAML. */
+export function renderApp(app: App): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const chart of app.charts) {
+    for (const object of chart.toJson() as KubernetesObject[]) {
+      const file = `${CLUSTER_DIR}/${chart.node.id}/${objectFileName(object)}`;
+      if (files.has(file)) throw new Error(`two objects would be written to dist/${file}`);
+      files.set(file, Yaml.stringify(object));
+    }
+  }
+  return files;
+}

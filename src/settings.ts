@@ -1,0 +1,84 @@
+/**
+ * Project settings: the `fabric` section of package.json, one documented place for everything that is
+ * per site rather than per Machine. Every key is optional; defaults are resolved here, once.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** Which Crossplane topology the whole output uses. */
+export enum Topology {
+  /** Crossplane v2: namespaced Machines composing namespaced tf.m.upbound.io Workspaces. */
+  NAMESPACED = 'namespaced',
+  /** The original project's: a v1 XRD with XMachine composites and Machine claims, cluster-scoped tf.upbound.io Workspaces. */
+  LEGACY = 'legacy',
+}
+
+/** How the NixOS bootstrap data reaches the VM. */
+export enum BootstrapChannel {
+  /** Proxmox's built-in cloud-init plus SMBIOS fields: an API token is enough. */
+  SMBIOS = 'smbios',
+  /** A full cloud-config uploaded as a Proxmox snippet: needs SSH to the node. */
+  SNIPPET = 'snippet',
+}
+
+export interface SecretReference {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+export interface GitOpsSettings {
+  /** @default 'https://github.com/kubelize/fabric.git' */
+  readonly repoURL: string;
+  /** @default 'main' */
+  readonly targetRevision: string;
+  /** Path ArgoCD syncs. @default 'dist/cluster' */
+  readonly path: string;
+}
+
+export interface FabricSettings {
+  /** @default Topology.NAMESPACED */
+  readonly topology: Topology;
+  /** @default BootstrapChannel.SMBIOS */
+  readonly bootstrap: BootstrapChannel;
+  readonly gitops: GitOpsSettings;
+  /** The Secret holding api_url, token_id, token_secret. @default proxmox-terraform-creds in crossplane-system */
+  readonly credentialsSecret: SecretReference;
+  /** Accept the Proxmox API's self-signed certificate. @default false */
+  readonly insecureSkipTlsVerify: boolean;
+}
+
+export type FabricSettingsInput = Partial<Omit<FabricSettings, 'gitops' | 'credentialsSecret'>> & {
+  readonly gitops?: Partial<GitOpsSettings>;
+  readonly credentialsSecret?: Partial<SecretReference>;
+};
+
+export function resolveSettings(input: FabricSettingsInput = {}): FabricSettings {
+  const topology = input.topology ?? Topology.NAMESPACED;
+  if (!Object.values(Topology).includes(topology)) {
+    throw new Error(`package.json: fabric.topology must be one of ${Object.values(Topology).join(', ')}, got ${JSON.stringify(topology)}`);
+  }
+  const bootstrap = input.bootstrap ?? BootstrapChannel.SMBIOS;
+  if (!Object.values(BootstrapChannel).includes(bootstrap)) {
+    throw new Error(`package.json: fabric.bootstrap must be one of ${Object.values(BootstrapChannel).join(', ')}, got ${JSON.stringify(bootstrap)}`);
+  }
+  return {
+    topology,
+    bootstrap,
+    gitops: {
+      repoURL: input.gitops?.repoURL ?? 'https://github.com/kubelize/fabric.git',
+      targetRevision: input.gitops?.targetRevision ?? 'main',
+      path: input.gitops?.path ?? 'dist/cluster',
+    },
+    credentialsSecret: {
+      name: input.credentialsSecret?.name ?? 'proxmox-terraform-creds',
+      namespace: input.credentialsSecret?.namespace ?? 'crossplane-system',
+    },
+    insecureSkipTlsVerify: input.insecureSkipTlsVerify ?? false,
+  };
+}
+
+/** Reads the `fabric` section of the package.json in `projectDir`. */
+export function loadSettings(projectDir: string): FabricSettings {
+  const manifest = JSON.parse(fs.readFileSync(path.join(projectDir, 'package.json'), 'utf8')) as { fabric?: FabricSettingsInput };
+  return resolveSettings(manifest.fabric);
+}

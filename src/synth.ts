@@ -1,0 +1,77 @@
+/**
+ * The synth driver: claims → validation → charts → plan → dist/, in that order, and nothing is written
+ * unless every step succeeded. `npm run synth` and `npm run plan` are thin wrappers (cli/synth.ts).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { findClaimFiles, loadClaims } from './claims';
+import { writeTreeAtomically } from './dist-writer';
+import { buildApp } from './main';
+import { MACHINE_API_VERSION, MACHINE_KIND } from './machine-schema';
+import { computePlan, formatPlan, isDestructive, Plan, PlannedMachine } from './plan';
+import { CLUSTER_DIR, renderApp } from './render';
+import { loadSettings } from './settings';
+import { ValidationError } from './validation/problem';
+import { validateMachines } from './validation/validate-machines';
+
+export interface SynthOptions {
+  /** The project: package.json (settings) and claims/ live here. */
+  readonly projectDir: string;
+  /** @default '<projectDir>/dist' */
+  readonly outDir?: string;
+  /** Accept a plan that destroys or replaces VMs. @default false */
+  readonly allowDestroy?: boolean;
+  /** Compute and return the plan; write nothing. @default false */
+  readonly dryRun?: boolean;
+}
+
+export interface SynthResult {
+  readonly files: ReadonlyMap<string, string>;
+  readonly plan: Plan;
+  readonly machineCount: number;
+  readonly written: boolean;
+}
+
+/** Refusal of a plan that destroys VMs without --allow-destroy. */
+export class DestroyRefusedError extends Error {
+  constructor(public readonly plan: Plan) {
+    super(`${formatPlan(plan)}\n\nrefusing to destroy or replace VMs; review the plan and run again with --allow-destroy`);
+    this.name = 'DestroyRefusedError';
+  }
+}
+
+export function synthesize(options: SynthOptions): SynthResult {
+  const projectDir = path.resolve(options.projectDir);
+  const outDir = path.resolve(options.outDir ?? path.join(projectDir, 'dist'));
+  const settings = loadSettings(projectDir);
+
+  const loaded = loadClaims(projectDir, findClaimFiles(projectDir));
+  const validated = validateMachines(loaded.claims);
+  const problems = [...loaded.problems, ...validated.problems];
+  if (problems.length > 0) throw new ValidationError(problems);
+
+  const files = renderApp(buildApp(validated.machines, settings));
+  const plan = computePlan(readDistMachines(outDir), validated.machines.map((m) => ({ id: m.id, spec: m.spec })));
+  if (!options.dryRun && isDestructive(plan) && !options.allowDestroy) throw new DestroyRefusedError(plan);
+  if (!options.dryRun) writeTreeAtomically(outDir, files);
+  return { files, plan, machineCount: validated.machines.length, written: !options.dryRun };
+}
+
+/** The Machines in an existing dist/ tree (none when there is no tree yet). */
+export function readDistMachines(outDir: string): PlannedMachine[] {
+  const dir = path.join(outDir, CLUSTER_DIR, 'machines');
+  if (!fs.existsSync(dir)) return [];
+  const machines: PlannedMachine[] = [];
+  for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.yaml')).sort()) {
+    const object = YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8'), { version: '1.1' }) as {
+      apiVersion?: string;
+      kind?: string;
+      metadata: { name: string; namespace: string };
+      spec: PlannedMachine['spec'];
+    };
+    if (object?.apiVersion !== MACHINE_API_VERSION || object.kind !== MACHINE_KIND) continue;
+    machines.push({ id: `${object.metadata.namespace}/${object.metadata.name}`, spec: object.spec });
+  }
+  return machines;
+}

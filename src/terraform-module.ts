@@ -1,0 +1,152 @@
+/**
+ * The Terraform module every Machine's Workspace runs, as typed data rendered to JSON
+ * (Workspace `inlineFormat: JSON`). Variables come from the one table in terraform-variables.ts.
+ *
+ * @see https://registry.terraform.io/providers/bpg/proxmox/latest/docs/resources/virtual_environment_vm
+ */
+import { schemaAt } from './_schema-lookup';
+import { expr, OutputBlock, TerraformJson, VariableBlock } from './_terraform-json';
+import { machineSchema } from './machine-schema';
+import { CREDENTIAL_FILES } from './proxmox-credentials';
+import { MODULE_VARIABLES } from './terraform-variables';
+import { PROXMOX_TIMEOUTS } from './timeouts';
+
+/** bpg/proxmox, pinned: a provider upgrade is a reviewed change, not a surprise at the next apply. */
+export const PROXMOX_PROVIDER = { source: 'bpg/proxmox', version: '0.111.1' } as const;
+
+/** The address of the one VM resource; outputs and tests refer to it. */
+export const VM_RESOURCE = 'proxmox_virtual_environment_vm.machine';
+
+export interface ProxmoxModuleOptions {
+  /** Accept a self-signed Proxmox API certificate. */
+  readonly insecureSkipTlsVerify: boolean;
+}
+
+export function proxmoxModule(options: ProxmoxModuleOptions): TerraformJson {
+  return {
+    terraform: {
+      required_version: '>= 1.5.0',
+      required_providers: { proxmox: PROXMOX_PROVIDER },
+    },
+    variable: moduleVariables(),
+    provider: {
+      proxmox: {
+        endpoint: expr(`trimsuffix(trimsuffix(${credential('api_url')}, "/"), "/api2/json")`),
+        api_token: `${expr(credential('token_id'))}=${expr(credential('token_secret'))}`,
+        insecure: options.insecureSkipTlsVerify,
+      },
+    },
+    locals: {
+      hostname: expr('coalesce(var.hostname, var.machine_name)'),
+      disk_storage: expr('coalesce(var.disk_storage, var.proxmox_storage)'),
+      // Static when ip is set; dhcp unless dhcp is explicitly false (then the image decides).
+      ipv4_address: expr('var.network_ip != null ? "${var.network_ip}/${var.network_cidr}" : (var.network_dhcp == false ? null : "dhcp")'),
+      // Proxmox sorts tags; an unsorted list would show a diff on every plan.
+      tags: expr('sort([for key, value in var.tags : "${key}-${value}"])'),
+      ipv4_addresses: expr(`[for address in flatten(${VM_RESOURCE}.ipv4_addresses) : address if !startswith(address, "127.")]`),
+    },
+    resource: {
+      proxmox_virtual_environment_vm: { machine: virtualMachine() },
+    },
+    output: moduleOutputs(),
+  };
+}
+
+function credential(key: keyof typeof CREDENTIAL_FILES): string {
+  return `trimspace(file("\${path.module}/${CREDENTIAL_FILES[key]}"))`;
+}
+
+function moduleVariables(): Record<string, VariableBlock> {
+  const variables: Record<string, VariableBlock> = {};
+  for (const variable of MODULE_VARIABLES) {
+    const description = schemaAt(machineSchema, variable.from)?.description ?? `The Machine's ${variable.from}.`;
+    variables[variable.name] = variable.whenAbsent === undefined
+      ? { type: variable.type, description, nullable: false }
+      : { type: variable.type, description, default: variable.whenAbsent, nullable: variable.whenAbsent === null };
+  }
+  return variables;
+}
+
+const present = (condition: string) => expr(`${condition} ? [1] : []`);
+
+function virtualMachine(): Record<string, unknown> {
+  return {
+    node_name: expr('var.proxmox_node'),
+    vm_id: expr('var.proxmox_vm_id'),
+    name: expr('local.hostname'),
+    description: 'Managed by Fabric from Machine ${var.machine_namespace}/${var.machine_name}; changes made in Proxmox are reverted.',
+    tags: expr('local.tags'),
+    pool_id: expr('var.proxmox_pool'),
+    on_boot: expr('var.proxmox_start_on_boot'),
+    started: true,
+    stop_on_destroy: true,
+    clone: { vm_id: expr('var.proxmox_template_id'), full: true, retries: 3 },
+    agent: { enabled: true, trim: true, timeout: `${PROXMOX_TIMEOUTS.agent}s` },
+    cpu: { cores: expr('var.cpu_cores'), sockets: expr('var.cpu_sockets'), type: expr('var.cpu_type') },
+    memory: { dedicated: expr('var.memory_size') },
+    operating_system: { type: 'l26' },
+    serial_device: { device: 'socket' },
+    disk: [{ interface: expr('var.disk_interface'), datastore_id: expr('local.disk_storage'), size: expr('var.disk_size'), discard: 'on' }],
+    network_device: { bridge: expr('var.proxmox_bridge'), vlan_id: expr('var.proxmox_vlan'), model: 'virtio' },
+    initialization: {
+      datastore_id: expr('var.proxmox_storage'),
+      dynamic: {
+        dns: {
+          for_each: present('length(var.network_dns) > 0 || var.network_domain != null'),
+          content: {
+            servers: expr('length(var.network_dns) > 0 ? var.network_dns : null'),
+            domain: expr('var.network_domain'),
+          },
+        },
+        ip_config: {
+          for_each: present('local.ipv4_address != null'),
+          content: { ipv4: { address: expr('local.ipv4_address'), gateway: expr('var.network_gateway') } },
+        },
+        user_account: {
+          for_each: present('var.admin_user != null'),
+          content: { username: expr('var.admin_user'), keys: expr('var.ssh_authorized_keys') },
+        },
+      },
+    },
+    dynamic: {
+      // Data disks follow the boot disk on the SCSI bus, in list order.
+      disk: {
+        for_each: expr('{ for index, disk in var.data_disks : "scsi${index + 1}" => disk }'),
+        content: {
+          interface: expr('disk.key'),
+          datastore_id: expr('coalesce(disk.value.storage, var.proxmox_storage)'),
+          size: expr('disk.value.size'),
+          file_format: 'raw',
+          discard: 'on',
+        },
+      },
+      // The flake reference travels as data in SMBIOS (root-readable product_serial); see docs/bootstrap.md.
+      smbios: {
+        for_each: present('var.nix_flake_ref != null'),
+        content: { manufacturer: 'Fabric', product: 'fabric-nixos', serial: expr('var.nix_flake_ref') },
+      },
+    },
+    timeout_clone: PROXMOX_TIMEOUTS.clone,
+    timeout_create: PROXMOX_TIMEOUTS.create,
+    timeout_start_vm: PROXMOX_TIMEOUTS.startVm,
+    timeout_stop_vm: PROXMOX_TIMEOUTS.stopVm,
+    timeout_shutdown_vm: PROXMOX_TIMEOUTS.shutdownVm,
+    timeout_reboot: PROXMOX_TIMEOUTS.reboot,
+    timeout_migrate: PROXMOX_TIMEOUTS.migrate,
+  };
+}
+
+/** Outputs, patched back into the Machine's status (see composition.ts). */
+export const MODULE_OUTPUTS = {
+  vm_id: { value: expr(`${VM_RESOURCE}.vm_id`), description: 'VMID of the VM.' },
+  node: { value: expr(`${VM_RESOURCE}.node_name`), description: 'Proxmox node running the VM.' },
+  ip_addresses: { value: expr('local.ipv4_addresses'), description: 'Non-loopback IPv4 addresses reported by the guest agent.' },
+  ip_address: {
+    value: expr('length(local.ipv4_addresses) > 0 ? local.ipv4_addresses[0] : null'),
+    description: 'First non-loopback IPv4 address reported by the guest agent.',
+  },
+} as const satisfies Record<string, OutputBlock>;
+
+function moduleOutputs(): Record<string, OutputBlock> {
+  return { ...MODULE_OUTPUTS };
+}

@@ -1,0 +1,128 @@
+/**
+ * Validates a Machine document against the XRD's own schema with ajv (bounds, patterns, enums, required,
+ * unknown fields) and applies the schema's defaults, as the API server would before CEL runs.
+ */
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { schemaAt } from '../_schema-lookup';
+import { StructuralSchema } from '../_structural-schema';
+import { IPV4, MACHINE_API_VERSION, MACHINE_KIND, machineSchema, OPENSSH_PUBLIC_KEY, RFC1123_LABEL, TAG_VALUE } from '../machine-schema';
+import { toJsonSchema } from './_to-json-schema';
+import { shown } from './problem';
+
+/** What a pattern means, for messages; patterns not listed are quoted as they are. */
+const PATTERN_NAMES: Record<string, string> = {
+  [IPV4]: 'a dotted-quad IPv4 address (e.g. 10.0.1.10)',
+  [OPENSSH_PUBLIC_KEY]: 'an OpenSSH public key line (type, base64 key, optional comment)',
+  [RFC1123_LABEL]: 'an RFC 1123 label (lowercase letters, digits and -, starting and ending alphanumeric)',
+  [TAG_VALUE]: "Proxmox's tag alphabet (a-z 0-9 _ . + -, at most 63 characters)",
+};
+
+/** The metadata a claim may carry; anything else would be dropped or is not the claim's to set. */
+const METADATA_SCHEMA: StructuralSchema = {
+  type: 'object',
+  required: ['name'],
+  properties: {
+    name: { type: 'string', maxLength: 63, pattern: RFC1123_LABEL },
+    namespace: { type: 'string', maxLength: 63, pattern: RFC1123_LABEL },
+    labels: { type: 'object', additionalProperties: { type: 'string' } },
+    annotations: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+};
+
+/** A whole Machine document as a claim holds it: the XRD schema's spec, no status. */
+const DOCUMENT_SCHEMA = {
+  type: 'object',
+  required: ['apiVersion', 'kind', 'metadata', 'spec'],
+  additionalProperties: false,
+  properties: {
+    apiVersion: { const: MACHINE_API_VERSION },
+    kind: { const: MACHINE_KIND },
+    metadata: toJsonSchema(METADATA_SCHEMA),
+    spec: toJsonSchema(machineSchema.properties!.spec),
+  },
+};
+
+let compiled: ValidateFunction | undefined;
+
+/** Compiled once per process: compiling is the expensive part, validating is cheap. */
+function validator(): ValidateFunction {
+  compiled ??= new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(DOCUMENT_SCHEMA);
+  return compiled;
+}
+
+export interface SchemaIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * Validates `document` in place, filling defaults. Returns the issues found, empty when valid.
+ */
+export function validateAgainstSchema(document: unknown): SchemaIssue[] {
+  const validate = validator();
+  if (validate(document)) return [];
+  return (validate.errors ?? []).map((error) => describe(error, document));
+}
+
+function describe(error: ErrorObject, document: unknown): SchemaIssue {
+  const base = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const path = base.map((s, i) => (/^\d+$/.test(s) && i > 0 ? `[${s}]` : s)).join('.').replace(/\.\[/g, '[');
+  const value = base.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], document);
+  const got = `, got ${shown(value)}`;
+  const unit = unitOf(path);
+  const p = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return { path: join(path, String(p.missingProperty)), message: 'is required' };
+    case 'additionalProperties': {
+      const known = Object.keys(schemaNodeFor(path)?.properties ?? {});
+      return {
+        path: join(path, String(p.additionalProperty)),
+        message: `is not a field of the Machine API (the API server would silently drop it)${known.length ? `; known fields: ${known.join(', ')}` : ''}`,
+      };
+    }
+    case 'minimum':
+      return { path, message: `must be at least ${p.limit}${unit}${got}` };
+    case 'maximum':
+      return { path, message: `must be at most ${p.limit}${unit}${got}` };
+    case 'type':
+      return { path, message: `must be ${article(String(p.type))}${got}` };
+    case 'pattern':
+      return { path, message: `must be ${PATTERN_NAMES[String(p.pattern)] ?? `a string matching ${p.pattern}`}${got}` };
+    case 'enum':
+      return { path, message: `must be one of ${(p.allowedValues as unknown[]).join(', ')}${got}` };
+    case 'const':
+      return { path, message: `must be ${shown(p.allowedValue)}${got}` };
+    case 'minItems':
+      return { path, message: `must have at least ${p.limit} item${p.limit === 1 ? '' : 's'}${got}` };
+    case 'maxItems':
+      return { path, message: `must have at most ${p.limit} items, got ${(value as unknown[]).length}` };
+    case 'maxLength':
+      return { path, message: `must have at most ${p.limit} characters, got ${String(value).length}` };
+    case 'maxProperties':
+      return { path, message: `must have at most ${p.limit} entries, got ${Object.keys(value as object).length}` };
+    default:
+      return { path, message: `${error.message ?? 'is invalid'}${got}` };
+  }
+}
+
+function join(path: string, field: string): string {
+  return path ? `${path}.${field}` : field;
+}
+
+/** The structural schema node for a document path (spec.* only). */
+function schemaNodeFor(path: string): StructuralSchema | undefined {
+  if (path === '') return undefined;
+  if (!path.startsWith('spec')) return path === 'metadata' ? METADATA_SCHEMA : undefined;
+  return path === 'spec' ? machineSchema.properties?.spec : schemaAt(machineSchema, path.replace(/\[\d+\]/g, '[]'));
+}
+
+/** " (MiB)" when the field's description states "Unit: MiB.". */
+function unitOf(path: string): string {
+  const unit = /Unit: (\w+)\./.exec(schemaNodeFor(path)?.description ?? '')?.[1];
+  return unit ? ` (${unit})` : '';
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}

@@ -1,0 +1,49 @@
+/**
+ * Synth-time validation of every Machine: the XRD schema (ajv), the XRD's CEL rules, secret hygiene,
+ * then the fleet-wide rules. Every problem of the run is collected; none stops the others.
+ */
+import { LoadedMachine, RawClaim } from '../claims';
+import { MachineDefinition } from '../machine';
+import { validateCelRules } from './cel-validation';
+import { checkFleet } from './fleet-checks';
+import { Problem } from './problem';
+import { validateAgainstSchema } from './schema-validation';
+import { findCredentials } from './secret-scan';
+
+export interface ValidationResult {
+  readonly machines: LoadedMachine[];
+  readonly problems: Problem[];
+}
+
+export function validateMachines(claims: readonly RawClaim[]): ValidationResult {
+  const machines: LoadedMachine[] = [];
+  const problems: Problem[] = [];
+  for (const claim of claims) {
+    const document = claim.document;
+    const machine = machineId(document) ?? `#${claim.index + 1}`;
+    const report = (issues: { path: string; message: string }[]) =>
+      problems.push(...issues.map((issue) => ({ file: claim.file, machine, path: issue.path, message: issue.message })));
+
+    report(findCredentials(document).map((finding) => ({
+      path: finding.path,
+      message: `looks like ${finding.what}; claims are committed to git, so credentials must stay in Kubernetes Secrets`,
+    })));
+    const schemaIssues = validateAgainstSchema(document);
+    report(schemaIssues);
+    if (schemaIssues.length > 0) continue;
+    const celIssues = validateCelRules(document);
+    report(celIssues);
+    if (celIssues.length > 0) continue;
+
+    const { metadata, spec } = document as unknown as MachineDefinition;
+    const namespace = metadata.namespace!;
+    machines.push({ file: claim.file, name: metadata.name, namespace, id: `${namespace}/${metadata.name}`, metadata, spec });
+  }
+  problems.push(...checkFleet(machines));
+  return { machines, problems };
+}
+
+function machineId(document: Record<string, unknown>): string | undefined {
+  const metadata = document.metadata as { name?: unknown; namespace?: unknown } | undefined;
+  return typeof metadata?.name === 'string' ? `${String(metadata.namespace)}/${metadata.name}` : undefined;
+}

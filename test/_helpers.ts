@@ -1,0 +1,63 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+
+export const REPO = path.resolve(__dirname, '..');
+
+/** The smallest valid Machine of the contract, as a YAML-claim document. */
+export function minimalMachine(name = 'test-vm', spec: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    apiVersion: 'fabric.kubelize.io/v1alpha1',
+    kind: 'Machine',
+    metadata: { name, namespace: 'infra-machines' },
+    spec: {
+      cpu: { cores: 2 },
+      memory: { size: 2048 },
+      disk: { size: 32 },
+      proxmox: { node: 'pve', storage: 'local-zfs', bridge: 'vmbr0', templateId: 9000 },
+      ...spec,
+    },
+  };
+}
+
+/** A throwaway project: package.json with `fabric` settings and claims/ holding the given files. */
+export function tempProject(claims: Record<string, string | object | object[]>, fabric: object = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-test-'));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'fixture', fabric }));
+  for (const [file, content] of Object.entries(claims)) {
+    const full = path.join(dir, 'claims', file);
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    const text = typeof content === 'string'
+      ? content
+      : (Array.isArray(content) ? content : [content]).map((doc) => YAML.stringify(doc)).join('---\n');
+    fs.writeFileSync(full, text);
+  }
+  return dir;
+}
+
+/** Every file below `dir` with its content, for byte-for-byte comparisons. */
+export function readTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!fs.existsSync(dir)) return out;
+  const walk = (relative: string) => {
+    for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+      const child = path.join(relative, entry.name);
+      if (entry.isDirectory()) walk(child);
+      else out[child] = fs.readFileSync(path.join(dir, child), 'utf8');
+    }
+  };
+  walk('');
+  return out;
+}
+
+/** Parses every YAML file of a rendered tree into objects. */
+export function objectsOf(files: ReadonlyMap<string, string>): Array<Record<string, any>> {
+  return [...files.values()].map((text) => YAML.parse(text, { version: '1.1' }));
+}
+
+export function find(objects: Array<Record<string, any>>, kind: string, name: string, namespace?: string): Record<string, any> {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
+  if (!found) throw new Error(`no ${kind} ${namespace ? `${namespace}/` : ''}${name}`);
+  return found;
+}
