@@ -511,7 +511,7 @@ export function toJson_MachineSpecProxmox(obj: MachineSpecProxmox | undefined): 
  */
 export interface MachineSpecNix {
   /**
-   * Flake reference naming an output after '#', e.g. git+https://github.com/kubelize/fabric?ref=main#dns01.
+   * Flake reference naming an output after '#', e.g. git+https://github.com/kubelize/fabric?ref=main#dns01. Printable ASCII without spaces, at most 256 characters: it reaches the VM in its SMBIOS serial number.
    *
    * @schema MachineSpecNix#flakeRef
    */

@@ -65,7 +65,7 @@ export function loadClaims(projectDir: string, files: readonly string[]): LoadRe
       if (documents.length === 0) problems.push({ file, message: 'holds no Machine' });
       documents.forEach((document, index) => claims.push({ file, index, document }));
     } catch (error) {
-      problems.push({ file, message: `cannot be read: ${(error as Error).message.split('\n')[0]}` });
+      problems.push({ file, message: `cannot be read: ${(error as Error).message.split('\n')[0].replace(/:$/, '')}` });
     }
   }
   return { claims, problems };
@@ -80,13 +80,18 @@ function readModule(file: string): Record<string, unknown>[] {
     if (!definition || typeof definition !== 'object' || !('metadata' in definition)) {
       throw new Error(`default export${Array.isArray(exported) ? `[${index}]` : ''} is not a Machine definition (use defineMachine)`);
     }
-    const { metadata, spec } = structuredClone(definition) as MachineDefinition;
-    return { apiVersion: MACHINE_API_VERSION, kind: MACHINE_KIND, metadata: { namespace: DEFAULT_MACHINE_NAMESPACE, ...metadata }, spec };
+    // Every key is kept, so a misplaced field (say `deletionPolicy` beside `spec`) is refused, not dropped.
+    const { metadata, ...rest } = structuredClone(definition) as MachineDefinition & Record<string, unknown>;
+    return { apiVersion: MACHINE_API_VERSION, kind: MACHINE_KIND, ...rest, metadata: { ...metadata, namespace: metadata?.namespace ?? DEFAULT_MACHINE_NAMESPACE } };
   });
 }
 
+/**
+ * YAML 1.1, as kubectl and ArgoCD read it: `startOnBoot: yes` is true there, so it is true here too, and
+ * an existing claim means at synth time what it meant when it was applied by hand.
+ */
 function readYaml(file: string): Record<string, unknown>[] {
-  const documents = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'), { uniqueKeys: true });
+  const documents = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'), { version: '1.1', uniqueKeys: true });
   const machines: Record<string, unknown>[] = [];
   for (const document of documents) {
     if (document.errors.length > 0) throw new Error(document.errors[0].message);

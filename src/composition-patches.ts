@@ -29,13 +29,35 @@ export const STATUS_FROM_OUTPUTS: Record<string, keyof typeof MODULE_OUTPUTS> = 
 
 export const VARMAP_PATH = 'spec.forProvider.varmap';
 
-/** One patch per row of the variable table: Machine field → varmap[name]. */
-export function variablePatches(): Patch[] {
+/**
+ * One patch per row of the variable table: Machine field → varmap[name]. `rebase` moves a row's source
+ * where the composite keeps it elsewhere (the legacy XMachine holds the Machine's name in spec.claimRef).
+ */
+export function variablePatches(rebase: Readonly<Record<string, string>> = {}): Patch[] {
   return MODULE_VARIABLES.map((variable) => ({
     type: PatchType.FROM_COMPOSITE_FIELD_PATH,
-    fromFieldPath: variable.from,
+    fromFieldPath: rebase[variable.from] ?? variable.from,
     toFieldPath: `${VARMAP_PATH}.${variable.name}`,
   }));
+}
+
+/**
+ * The Workspace's name. A namespaced Workspace sits beside its Machine and takes its name; a cluster-scoped
+ * one (legacy) is named `<namespace>.<name>`, unique cluster-wide because neither part may hold a dot.
+ */
+export function workspaceNamePatch(namePath: string, namespacePath?: string): Patch {
+  if (namespacePath === undefined) {
+    return { type: PatchType.FROM_COMPOSITE_FIELD_PATH, fromFieldPath: namePath, toFieldPath: 'metadata.name' };
+  }
+  return {
+    type: PatchType.COMBINE_FROM_COMPOSITE,
+    combine: {
+      strategy: CombineStrategy.STRING,
+      variables: [{ fromFieldPath: namespacePath }, { fromFieldPath: namePath }],
+      string: { fmt: '%s.%s' },
+    },
+    toFieldPath: 'metadata.name',
+  };
 }
 
 /** deletionPolicy → the Workspace's managementPolicies. */
@@ -46,6 +68,15 @@ export function deletionPolicyPatch(): Patch {
     toFieldPath: 'spec.managementPolicies',
     transforms: [{ type: TransformType.MAP, map: MANAGEMENT_POLICIES }],
   };
+}
+
+/**
+ * deletionPolicy → the legacy managed resource's own spec.deletionPolicy (Delete or Orphan, the same
+ * words). Cluster-scoped managed resources still honour it, also when the provider runs without
+ * management policies, so the VM survives either way.
+ */
+export function managedDeletionPolicyPatch(): Patch {
+  return { type: PatchType.FROM_COMPOSITE_FIELD_PATH, fromFieldPath: 'spec.deletionPolicy', toFieldPath: 'spec.deletionPolicy' };
 }
 
 /**

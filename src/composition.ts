@@ -1,29 +1,45 @@
 /**
  * The Composition: mode Pipeline, one function-patch-and-transform step composing one provider-terraform
- * Workspace per Machine, in the Machine's namespace, named like the Machine.
+ * Workspace per Machine: in the namespaced topology a tf.m.upbound.io Workspace in the Machine's namespace,
+ * named like the Machine; in the legacy topology a cluster-scoped tf.upbound.io Workspace for the XMachine
+ * behind a Machine claim, named `<namespace>.<name>`. One patch table serves both (composition-patches.ts).
  *
  * @see https://docs.crossplane.io/latest/composition/compositions/
  * @see https://github.com/crossplane-contrib/function-patch-and-transform
  */
 import { Construct } from 'constructs';
 import { Composition, CompositionSpecMode } from '../imports/apiextensions.crossplane.io';
-import { Resources, ResourcesResourcesPatchesType as PatchType } from '../imports/pt.fn.crossplane.io';
+import { Resources } from '../imports/pt.fn.crossplane.io';
+import * as tf from '../imports/tf.upbound.io';
+import * as tfm from '../imports/tf.m.upbound.io';
 import {
-  Workspace,
-  WorkspaceSpecForProviderInlineFormat,
-  WorkspaceSpecForProviderSource,
-} from '../imports/tf.m.upbound.io';
-import { deletionPolicyPatch, stateNamePatch, statusPatches, variablePatches } from './composition-patches';
-import { MACHINE_API_VERSION, MACHINE_KIND } from './machine-schema';
+  deletionPolicyPatch,
+  managedDeletionPolicyPatch,
+  stateNamePatch,
+  statusPatches,
+  variablePatches,
+  workspaceNamePatch,
+} from './composition-patches';
+import { MACHINE_API_VERSION } from './machine-schema';
+import { TOPOLOGY_SHAPES } from './machine-topology';
 import { PATCH_AND_TRANSFORM_FUNCTION } from './crossplane-packages';
 import { PROVIDER_CONFIG_NAME } from './provider-config';
-import { proxmoxModule } from './terraform-module';
+import { Topology } from './settings';
+import { proxmoxModule, ProxmoxModuleOptions } from './terraform-module';
 
-export const COMPOSITION_NAME = 'machine-proxmox-terraform';
+/** The namespaced topology's Composition name (see machine-topology.ts for both). */
+export const COMPOSITION_NAME = TOPOLOGY_SHAPES[Topology.NAMESPACED].compositionName;
 
-export interface MachineCompositionProps {
-  /** Accept a self-signed Proxmox API certificate. */
-  readonly insecureSkipTlsVerify: boolean;
+/** The module's options (TLS, bootstrap channel) plus the topology. */
+export interface MachineCompositionProps extends ProxmoxModuleOptions {
+  /** @default Topology.NAMESPACED */
+  readonly topology?: Topology;
+  /**
+   * The function-patch-and-transform Function to run: the platform installs it under this name; a package
+   * dependency gets the name Crossplane derives from the package (configuration-package.ts).
+   * @default PATCH_AND_TRANSFORM_FUNCTION
+   */
+  readonly functionName?: string;
 }
 
 export class MachineComposition extends Construct {
@@ -31,38 +47,47 @@ export class MachineComposition extends Construct {
 
   constructor(scope: Construct, id: string, props: MachineCompositionProps) {
     super(scope, id);
-    const workspace = Workspace.manifest({
-      metadata: {},
-      spec: {
-        providerConfigRef: { kind: 'ClusterProviderConfig', name: PROVIDER_CONFIG_NAME },
-        forProvider: {
-          source: WorkspaceSpecForProviderSource.INLINE,
-          inlineFormat: WorkspaceSpecForProviderInlineFormat.JSON,
-          module: JSON.stringify(proxmoxModule({ insecureSkipTlsVerify: props.insecureSkipTlsVerify }), null, 2),
+    const topology = props.topology ?? Topology.NAMESPACED;
+    const shape = TOPOLOGY_SHAPES[topology];
+    const legacy = topology === Topology.LEGACY;
+    const module = JSON.stringify(proxmoxModule(props), null, 2);
+    const workspace = legacy
+      ? tf.Workspace.manifest({
+        metadata: {},
+        spec: {
+          providerConfigRef: { name: PROVIDER_CONFIG_NAME },
+          forProvider: { source: tf.WorkspaceSpecForProviderSource.INLINE, inlineFormat: tf.WorkspaceSpecForProviderInlineFormat.JSON, module },
         },
-      },
-    });
+      })
+      : tfm.Workspace.manifest({
+        metadata: {},
+        spec: {
+          providerConfigRef: { kind: 'ClusterProviderConfig', name: PROVIDER_CONFIG_NAME },
+          forProvider: { source: tfm.WorkspaceSpecForProviderSource.INLINE, inlineFormat: tfm.WorkspaceSpecForProviderInlineFormat.JSON, module },
+        },
+      });
     const input = Resources.manifest({
       resources: [
         {
           name: 'workspace',
           base: workspace,
           patches: [
-            { type: PatchType.FROM_COMPOSITE_FIELD_PATH, fromFieldPath: 'metadata.name', toFieldPath: 'metadata.name' },
-            stateNamePatch('metadata.namespace', 'metadata.name'),
+            workspaceNamePatch(shape.machineName, legacy ? shape.machineNamespace : undefined),
+            stateNamePatch(shape.machineNamespace, shape.machineName),
             deletionPolicyPatch(),
-            ...variablePatches(),
+            ...(legacy ? [managedDeletionPolicyPatch()] : []),
+            ...variablePatches({ 'metadata.name': shape.machineName, 'metadata.namespace': shape.machineNamespace }),
             ...statusPatches(),
           ],
         },
       ],
     });
     this.composition = new Composition(this, 'Resource', {
-      metadata: { name: COMPOSITION_NAME },
+      metadata: { name: shape.compositionName },
       spec: {
-        compositeTypeRef: { apiVersion: MACHINE_API_VERSION, kind: MACHINE_KIND },
+        compositeTypeRef: { apiVersion: MACHINE_API_VERSION, kind: shape.compositeKind },
         mode: CompositionSpecMode.PIPELINE,
-        pipeline: [{ step: 'patch-and-transform', functionRef: { name: PATCH_AND_TRANSFORM_FUNCTION }, input }],
+        pipeline: [{ step: 'patch-and-transform', functionRef: { name: props.functionName ?? PATCH_AND_TRANSFORM_FUNCTION }, input }],
       },
     });
   }

@@ -13,6 +13,22 @@ export const PROVIDER_TERRAFORM = { name: 'provider-terraform', package: 'xpkg.u
 export const PATCH_AND_TRANSFORM_FUNCTION = 'function-patch-and-transform';
 export const PATCH_AND_TRANSFORM_PACKAGE = 'xpkg.crossplane.io/crossplane-contrib/function-patch-and-transform:v0.10.8';
 
+/**
+ * Fields the API server would default on a Provider or a Function, written out so the object in git is
+ * the object in the cluster and ArgoCD never shows a difference (the pkg.crossplane.io CRDs' `default:`
+ * values; test/gitops-defaults.test.ts checks every emitted object against its CRD).
+ */
+const PACKAGE_SPEC_DEFAULTS = {
+  ignoreCrossplaneConstraints: false,
+  packagePullPolicy: 'IfNotPresent',
+  revisionActivationPolicy: 'Automatic',
+  revisionHistoryLimit: 1,
+  skipDependencyResolution: false,
+} as const;
+
+/** The runtime config Crossplane creates and a package uses when it names none. */
+const DEFAULT_RUNTIME_CONFIG = 'default';
+
 /** Installs provider-terraform, its runtime config and function-patch-and-transform. */
 export class CrossplanePackages extends Construct {
   public readonly provider: Provider;
@@ -44,11 +60,19 @@ export class CrossplanePackages extends Construct {
     });
     this.provider = new Provider(this, 'Provider', {
       metadata: { name: PROVIDER_TERRAFORM.name },
-      spec: { package: PROVIDER_TERRAFORM.package, runtimeConfigRef: { name: PROVIDER_TERRAFORM.name } },
+      spec: {
+        ...PACKAGE_SPEC_DEFAULTS,
+        package: PROVIDER_TERRAFORM.package,
+        runtimeConfigRef: { ...DeploymentRuntimeConfig.GVK, name: PROVIDER_TERRAFORM.name },
+      },
     });
     this.function = new CrossplaneFunction(this, 'Function', {
       metadata: { name: PATCH_AND_TRANSFORM_FUNCTION },
-      spec: { package: PATCH_AND_TRANSFORM_PACKAGE },
+      spec: {
+        ...PACKAGE_SPEC_DEFAULTS,
+        package: PATCH_AND_TRANSFORM_PACKAGE,
+        runtimeConfigRef: { ...DeploymentRuntimeConfig.GVK, name: DEFAULT_RUNTIME_CONFIG },
+      },
     });
   }
 }

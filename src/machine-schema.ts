@@ -35,7 +35,7 @@ const storage = (description: string): StructuralSchema => ({ type: 'string', ma
 const networkRules: ValidationRule[] = [
   {
     rule: "!(has(self.dhcp) && self.dhcp && has(self.ip))",
-    message: 'dhcp: true cannot be combined with a static ip',
+    message: 'dhcp must not be true when a static ip is set',
     fieldPath: '.dhcp',
     reason: 'FieldValueForbidden',
   },
@@ -198,9 +198,14 @@ const spec: StructuralSchema = {
       properties: {
         flakeRef: {
           type: 'string',
-          maxLength: 1024,
-          pattern: '^[^#\\s]+#[^#\\s]+$',
-          description: "Flake reference naming an output after '#', e.g. git+https://github.com/kubelize/fabric?ref=main#dns01.",
+          // Printable ASCII (so characters are bytes), at most 256: the reference travels in the VM's SMBIOS
+          // serial number, and Proxmox caps all SMBIOS fields together at 512 characters of base64
+          // (src/bootstrap/smbios.ts computes the room: 294 bytes).
+          maxLength: 256,
+          pattern: '^[!-"$-~]+#[!-"$-~]+$',
+          description:
+            "Flake reference naming an output after '#', e.g. git+https://github.com/kubelize/fabric?ref=main#dns01. " +
+            'Printable ASCII without spaces, at most 256 characters: it reaches the VM in its SMBIOS serial number.',
         },
       },
     },

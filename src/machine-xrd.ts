@@ -1,14 +1,34 @@
 /**
- * The Machine CompositeResourceDefinition (Crossplane v2, namespaced): the API users write.
+ * The Machine CompositeResourceDefinition: the API users write. Namespaced topology: an
+ * apiextensions.crossplane.io/v2 XRD whose composite is the namespaced Machine. Legacy topology: an
+ * apiextensions.crossplane.io/v1 XRD of scope LegacyCluster whose composite is XMachine and whose claim is
+ * the same namespaced Machine. Both carry the one schema (machine-schema.ts) and write out the fields the
+ * API server would otherwise default, so ArgoCD never sees a difference.
  *
  * @see https://docs.crossplane.io/latest/composition/composite-resource-definitions/
  */
 import { Construct } from 'constructs';
-import { CompositeResourceDefinitionV2, CompositeResourceDefinitionV2SpecScope } from '../imports/apiextensions.crossplane.io';
-import { COMPOSITION_NAME } from './composition';
+import {
+  CompositeResourceDefinition,
+  CompositeResourceDefinitionSpecDefaultCompositeDeletePolicy as CompositeDeletePolicy,
+  CompositeResourceDefinitionSpecDefaultCompositionUpdatePolicy as UpdatePolicy,
+  CompositeResourceDefinitionSpecScope,
+  CompositeResourceDefinitionV2,
+  CompositeResourceDefinitionV2SpecDefaultCompositionUpdatePolicy as UpdatePolicyV2,
+  CompositeResourceDefinitionV2SpecScope,
+} from '../imports/apiextensions.crossplane.io';
 import { MACHINE_GROUP, MACHINE_KIND, MACHINE_PLURAL, MACHINE_VERSION, machineSchema } from './machine-schema';
+import { TOPOLOGY_SHAPES } from './machine-topology';
+import { Topology } from './settings';
 
-export const XRD_NAME = `${MACHINE_PLURAL}.${MACHINE_GROUP}`;
+/** The namespaced topology's XRD name (see machine-topology.ts for both). */
+export const XRD_NAME = TOPOLOGY_SHAPES[Topology.NAMESPACED].xrdName;
+
+/**
+ * What deleting a Machine claim does to its XMachine (legacy): Crossplane's default, written on the XRD
+ * and on every claim because the claim CRD defaults it.
+ */
+export const CLAIM_COMPOSITE_DELETE_POLICY = CompositeDeletePolicy.BACKGROUND;
 
 /** Columns `kubectl get machines` shows besides Crossplane's own SYNCED, READY, COMPOSITION and AGE. */
 export const PRINTER_COLUMNS = [
@@ -17,25 +37,50 @@ export const PRINTER_COLUMNS = [
   { name: 'IP', type: 'string', jsonPath: '.status.ipAddress' },
 ];
 
+export interface MachineDefinitionProps {
+  /** @default Topology.NAMESPACED */
+  readonly topology?: Topology;
+}
+
 export class MachineDefinition extends Construct {
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: MachineDefinitionProps = {}) {
     super(scope, id);
+    const shape = TOPOLOGY_SHAPES[props.topology ?? Topology.NAMESPACED];
+    const names = (kind: string, plural: string) => ({ kind, plural, singular: kind.toLowerCase(), categories: ['fabric'] });
+    const versions = [
+      {
+        name: MACHINE_VERSION,
+        served: true,
+        referenceable: true,
+        additionalPrinterColumns: PRINTER_COLUMNS,
+        schema: { openApiv3Schema: machineSchema },
+      },
+    ];
+    if (props.topology === Topology.LEGACY) {
+      new CompositeResourceDefinition(this, 'Resource', {
+        metadata: { name: shape.xrdName },
+        spec: {
+          group: MACHINE_GROUP,
+          scope: CompositeResourceDefinitionSpecScope.LEGACY_CLUSTER,
+          names: names(shape.compositeKind, shape.compositePlural),
+          claimNames: names(MACHINE_KIND, MACHINE_PLURAL),
+          defaultCompositionRef: { name: shape.compositionName },
+          defaultCompositeDeletePolicy: CLAIM_COMPOSITE_DELETE_POLICY,
+          defaultCompositionUpdatePolicy: UpdatePolicy.AUTOMATIC,
+          versions,
+        },
+      });
+      return;
+    }
     new CompositeResourceDefinitionV2(this, 'Resource', {
-      metadata: { name: XRD_NAME },
+      metadata: { name: shape.xrdName },
       spec: {
         group: MACHINE_GROUP,
         scope: CompositeResourceDefinitionV2SpecScope.NAMESPACED,
-        names: { kind: MACHINE_KIND, plural: MACHINE_PLURAL, singular: MACHINE_KIND.toLowerCase(), categories: ['fabric'] },
-        defaultCompositionRef: { name: COMPOSITION_NAME },
-        versions: [
-          {
-            name: MACHINE_VERSION,
-            served: true,
-            referenceable: true,
-            additionalPrinterColumns: PRINTER_COLUMNS,
-            schema: { openApiv3Schema: machineSchema },
-          },
-        ],
+        names: names(shape.compositeKind, shape.compositePlural),
+        defaultCompositionRef: { name: shape.compositionName },
+        defaultCompositionUpdatePolicy: UpdatePolicyV2.AUTOMATIC,
+        versions,
       },
     });
   }

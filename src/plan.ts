@@ -4,6 +4,7 @@
  * Orphan); some changes make Proxmox replace the VM. Both are refused unless explicitly allowed.
  */
 import { MachineSpec } from '../imports/fabric.kubelize.io';
+import { specWithDefaults } from './validation/schema-validation';
 
 export enum ChangeKind {
   ADD = 'add',
@@ -33,8 +34,9 @@ export interface PlannedMachine {
 }
 
 export function computePlan(current: readonly PlannedMachine[], next: readonly PlannedMachine[]): Plan {
-  const before = new Map(current.map((m) => [m.id, m]));
-  const after = new Map(next.map((m) => [m.id, m]));
+  const normalized = (m: PlannedMachine): [string, PlannedMachine] => [m.id, { id: m.id, spec: specWithDefaults(m.spec) }];
+  const before = new Map(current.map(normalized));
+  const after = new Map(next.map(normalized));
   const changes: MachineChange[] = [];
   for (const [id, machine] of after) {
     const old = before.get(id);
@@ -86,10 +88,14 @@ function replacementReasons(old: MachineSpec, next: MachineSpec): string[] {
   return reasons;
 }
 
+/** Field-level changes, down to list items: `spec.dataDisks[0].size 100 → 200`. */
 function diff(a: unknown, b: unknown, path: string): string[] {
   if (isObject(a) && isObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
     return keys.flatMap((key) => diff(a[key], b[key], `${path}.${key}`));
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => diff(a[i], b[i], `${path}[${i}]`)).flat();
   }
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [`${path} ${show(a)} → ${show(b)}`];
 }
@@ -108,7 +114,7 @@ const VERB: Record<ChangeKind, string> = { add: 'added', update: 'changed in pla
 export function formatPlan(plan: Plan): string {
   const count = (kind: ChangeKind) => plan.changes.filter((c) => c.kind === kind).length;
   const lines = [
-    `Plan: ${count(ChangeKind.ADD)} to add, ${count(ChangeKind.UPDATE)} to change in place, ${count(ChangeKind.REPLACE)} to replace, ${count(ChangeKind.REMOVE)} to remove.`,
+    `plan: ${count(ChangeKind.ADD)} to add, ${count(ChangeKind.UPDATE)} to change in place, ${count(ChangeKind.REPLACE)} to replace, ${count(ChangeKind.REMOVE)} to remove`,
   ];
   for (const change of plan.changes) {
     lines.push(`  ${SYMBOL[change.kind].padEnd(3)} Machine ${change.id}: ${VERB[change.kind]}${change.details.length ? `: ${change.details.join('; ')}` : ''}`);

@@ -22,9 +22,16 @@ export class PlatformChart extends Chart {
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id);
     new CrossplanePackages(this, 'Packages');
-    new ProxmoxProviderConfig(this, 'ProviderConfig', { credentialsSecret: props.settings.credentialsSecret });
-    new MachineDefinition(this, 'MachineDefinition');
-    new MachineComposition(this, 'MachineComposition', { insecureSkipTlsVerify: props.settings.insecureSkipTlsVerify });
+    const topology = props.settings.topology;
+    const { bootstrap, snippetDatastore } = props.settings;
+    new ProxmoxProviderConfig(this, 'ProviderConfig', { credentialsSecret: props.settings.credentialsSecret, topology, bootstrap });
+    new MachineDefinition(this, 'MachineDefinition', { topology });
+    new MachineComposition(this, 'MachineComposition', {
+      insecureSkipTlsVerify: props.settings.insecureSkipTlsVerify,
+      topology,
+      bootstrap,
+      snippetDatastore,
+    });
     const namespaces = new Set([DEFAULT_MACHINE_NAMESPACE, ...props.machineNamespaces]);
     for (const name of [...namespaces].sort()) {
       new kplus.Namespace(this, `Namespace.${name}`, { metadata: { name } });

@@ -7,6 +7,12 @@ import { App, Yaml } from 'cdk8s';
 /** Where ArgoCD-applied objects go, below dist/. */
 export const CLUSTER_DIR = 'cluster';
 
+/**
+ * Charts written beside cluster/ rather than in it, by chart id → folder below dist/: what ArgoCD's
+ * Application must not sync, such as the Application itself.
+ */
+export const CHART_FOLDERS: Readonly<Record<string, string>> = { argocd: 'argocd' };
+
 export interface KubernetesObject {
   readonly apiVersion: string;
   readonly kind: string;
@@ -19,12 +25,13 @@ export function objectFileName(object: KubernetesObject): string {
   return `${object.kind.toLowerCase()}.${namespace ? `${namespace}.` : ''}${name}.yaml`;
 }
 
-/** Every object of every chart, as `cluster/<chart>/<file>` → YAML. */
+/** Every object of every chart, as `cluster/<chart>/<file>` (or `<CHART_FOLDERS[chart]>/<file>`) → YAML. */
 export function renderApp(app: App): Map<string, string> {
   const files = new Map<string, string>();
   for (const chart of app.charts) {
+    const folder = CHART_FOLDERS[chart.node.id] ?? `${CLUSTER_DIR}/${chart.node.id}`;
     for (const object of chart.toJson() as KubernetesObject[]) {
-      const file = `${CLUSTER_DIR}/${chart.node.id}/${objectFileName(object)}`;
+      const file = `${folder}/${objectFileName(object)}`;
       if (files.has(file)) throw new Error(`two objects would be written to dist/${file}`);
       files.set(file, Yaml.stringify(object));
     }

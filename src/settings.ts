@@ -40,6 +40,11 @@ export interface FabricSettings {
   readonly topology: Topology;
   /** @default BootstrapChannel.SMBIOS */
   readonly bootstrap: BootstrapChannel;
+  /**
+   * Proxmox storage the snippet channel uploads user-data to; it must allow the `snippets` content type.
+   * Unused by the SMBIOS channel. @default 'local'
+   */
+  readonly snippetDatastore: string;
   readonly gitops: GitOpsSettings;
   /** The Secret holding api_url, token_id, token_secret. @default proxmox-terraform-creds in crossplane-system */
   readonly credentialsSecret: SecretReference;
@@ -52,6 +57,9 @@ export type FabricSettingsInput = Partial<Omit<FabricSettings, 'gitops' | 'crede
   readonly credentialsSecret?: Partial<SecretReference>;
 };
 
+/** pve-storage-id: the snippet datastore reaches the module as a literal, so nothing else gets through. */
+const PROXMOX_STORAGE_ID = /^[a-z][a-z0-9_.-]*[a-z0-9]$/;
+
 export function resolveSettings(input: FabricSettingsInput = {}): FabricSettings {
   const topology = input.topology ?? Topology.NAMESPACED;
   if (!Object.values(Topology).includes(topology)) {
@@ -61,9 +69,14 @@ export function resolveSettings(input: FabricSettingsInput = {}): FabricSettings
   if (!Object.values(BootstrapChannel).includes(bootstrap)) {
     throw new Error(`package.json: fabric.bootstrap must be one of ${Object.values(BootstrapChannel).join(', ')}, got ${JSON.stringify(bootstrap)}`);
   }
+  const snippetDatastore = input.snippetDatastore ?? 'local';
+  if (!PROXMOX_STORAGE_ID.test(snippetDatastore)) {
+    throw new Error(`package.json: fabric.snippetDatastore must be a Proxmox storage id (${PROXMOX_STORAGE_ID.source}), got ${JSON.stringify(snippetDatastore)}`);
+  }
   return {
     topology,
     bootstrap,
+    snippetDatastore,
     gitops: {
       repoURL: input.gitops?.repoURL ?? 'https://github.com/kubelize/fabric.git',
       targetRevision: input.gitops?.targetRevision ?? 'main',

@@ -6,11 +6,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { findClaimFiles, loadClaims } from './claims';
-import { writeTreeAtomically } from './dist-writer';
+import { settledTree, writeTreeAtomically } from './dist-writer';
+import { hostFactsFiles } from './host-facts';
 import { buildApp } from './main';
+import { machineSpecOf } from './machines-chart';
 import { MACHINE_API_VERSION, MACHINE_KIND } from './machine-schema';
 import { computePlan, formatPlan, isDestructive, Plan, PlannedMachine } from './plan';
-import { CLUSTER_DIR, renderApp } from './render';
+import { renderApp } from './render';
 import { loadSettings } from './settings';
 import { ValidationError } from './validation/problem';
 import { validateMachines } from './validation/validate-machines';
@@ -52,26 +54,32 @@ export function synthesize(options: SynthOptions): SynthResult {
   if (problems.length > 0) throw new ValidationError(problems);
 
   const files = renderApp(buildApp(validated.machines, settings));
-  const plan = computePlan(readDistMachines(outDir), validated.machines.map((m) => ({ id: m.id, spec: m.spec })));
+  // Host facts for the NixOS side, beside (never inside) the tree ArgoCD applies.
+  for (const [file, text] of hostFactsFiles(validated.machines)) files.set(file, text);
+  const plan = computePlan(readDistMachines(settledTree(outDir)), validated.machines.map((m) => ({ id: m.id, spec: m.spec })));
   if (!options.dryRun && isDestructive(plan) && !options.allowDestroy) throw new DestroyRefusedError(plan);
   if (!options.dryRun) writeTreeAtomically(outDir, files);
   return { files, plan, machineCount: validated.machines.length, written: !options.dryRun };
 }
 
-/** The Machines in an existing dist/ tree (none when there is no tree yet). */
+/**
+ * The Machines in an existing dist/ tree (none when there is no tree yet). Every YAML document of every
+ * file is read, not only today's layout: a Machine the guard cannot see is a VM it cannot protect.
+ */
 export function readDistMachines(outDir: string): PlannedMachine[] {
-  const dir = path.join(outDir, CLUSTER_DIR, 'machines');
-  if (!fs.existsSync(dir)) return [];
+  if (!fs.existsSync(outDir)) return [];
   const machines: PlannedMachine[] = [];
-  for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.yaml')).sort()) {
-    const object = YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8'), { version: '1.1' }) as {
-      apiVersion?: string;
-      kind?: string;
-      metadata: { name: string; namespace: string };
-      spec: PlannedMachine['spec'];
-    };
-    if (object?.apiVersion !== MACHINE_API_VERSION || object.kind !== MACHINE_KIND) continue;
-    machines.push({ id: `${object.metadata.namespace}/${object.metadata.name}`, spec: object.spec });
+  for (const file of (fs.readdirSync(outDir, { recursive: true }) as string[]).filter((name) => /\.ya?ml$/.test(name)).sort()) {
+    for (const document of YAML.parseAllDocuments(fs.readFileSync(path.join(outDir, file), 'utf8'), { version: '1.1' })) {
+      const object = document.toJS() as {
+        apiVersion?: string;
+        kind?: string;
+        metadata: { name: string; namespace: string };
+        spec: PlannedMachine['spec'];
+      } | null;
+      if (object?.apiVersion !== MACHINE_API_VERSION || object.kind !== MACHINE_KIND) continue;
+      machines.push({ id: `${object.metadata.namespace}/${object.metadata.name}`, spec: machineSpecOf(object.spec) });
+    }
   }
   return machines;
 }

@@ -6,8 +6,11 @@
  */
 import { schemaAt } from './_schema-lookup';
 import { expr, OutputBlock, TerraformJson, VariableBlock } from './_terraform-json';
+import { smbiosContent } from './bootstrap/smbios';
+import { userDataExpression } from './bootstrap/user-data';
 import { machineSchema } from './machine-schema';
-import { CREDENTIAL_FILES } from './proxmox-credentials';
+import { CREDENTIAL_FILES, CredentialKey, SSH_CREDENTIAL_FILES } from './proxmox-credentials';
+import { BootstrapChannel } from './settings';
 import { MODULE_VARIABLES } from './terraform-variables';
 import { PROXMOX_TIMEOUTS } from './timeouts';
 
@@ -17,12 +20,26 @@ export const PROXMOX_PROVIDER = { source: 'bpg/proxmox', version: '0.111.1' } as
 /** The address of the one VM resource; outputs and tests refer to it. */
 export const VM_RESOURCE = 'proxmox_virtual_environment_vm.machine';
 
+/** The snippet channel's user-data file (see docs/bootstrap.md). */
+export const USER_DATA_RESOURCE = 'proxmox_virtual_environment_file.user_data';
+
 export interface ProxmoxModuleOptions {
   /** Accept a self-signed Proxmox API certificate. */
   readonly insecureSkipTlsVerify: boolean;
+  /**
+   * How the flake reference and bootstrap settings reach the VM.
+   * @default BootstrapChannel.SMBIOS - Proxmox's cloud-init fields plus SMBIOS: an API token is enough
+   */
+  readonly bootstrap?: BootstrapChannel;
+  /**
+   * Proxmox storage (with the `snippets` content type) the snippet channel uploads user-data to.
+   * @default 'local'
+   */
+  readonly snippetDatastore?: string;
 }
 
 export function proxmoxModule(options: ProxmoxModuleOptions): TerraformJson {
+  const snippet = (options.bootstrap ?? BootstrapChannel.SMBIOS) === BootstrapChannel.SNIPPET;
   return {
     terraform: {
       required_version: '>= 1.5.0',
@@ -34,6 +51,8 @@ export function proxmoxModule(options: ProxmoxModuleOptions): TerraformJson {
         endpoint: expr(`trimsuffix(trimsuffix(${credential('api_url')}, "/"), "/api2/json")`),
         api_token: `${expr(credential('token_id'))}=${expr(credential('token_secret'))}`,
         insecure: options.insecureSkipTlsVerify,
+        // Uploading a snippet is not in Proxmox's API: bpg copies it over SSH, with the Secret's optional keys.
+        ...(snippet ? { ssh: sshSettings() } : {}),
       },
     },
     locals: {
@@ -44,16 +63,48 @@ export function proxmoxModule(options: ProxmoxModuleOptions): TerraformJson {
       // Proxmox sorts tags; an unsorted list would show a diff on every plan.
       tags: expr('sort([for key, value in var.tags : "${key}-${value}"])'),
       ipv4_addresses: expr(`[for address in flatten(${VM_RESOURCE}.ipv4_addresses) : address if !startswith(address, "127.")]`),
+      ...(snippet ? {
+        fqdn: expr('var.network_domain != null ? "${local.hostname}.${var.network_domain}" : null'),
+        user_data: `#cloud-config\n${expr(userDataExpression())}`,
+      } : {}),
     },
     resource: {
-      proxmox_virtual_environment_vm: { machine: virtualMachine() },
+      proxmox_virtual_environment_vm: { machine: virtualMachine(snippet) },
+      ...(snippet ? { proxmox_virtual_environment_file: { user_data: userDataFile(options.snippetDatastore ?? 'local') } } : {}),
     },
     output: moduleOutputs(),
   };
 }
 
-function credential(key: keyof typeof CREDENTIAL_FILES): string {
-  return `trimspace(file("\${path.module}/${CREDENTIAL_FILES[key]}"))`;
+function credential(key: CredentialKey): string {
+  const file = { ...CREDENTIAL_FILES, ...SSH_CREDENTIAL_FILES }[key];
+  return `trimspace(file("\${path.module}/${file}"))`;
+}
+
+/** The provider's `ssh` block: a key or a password, whichever the Secret holds (an absent key is an empty file). */
+function sshSettings(): Record<string, string | boolean> {
+  const optional = (key: CredentialKey) => expr(`${credential(key)} != "" ? ${credential(key)} : null`);
+  return {
+    agent: false,
+    username: expr(credential('ssh_username')),
+    private_key: optional('ssh_private_key'),
+    password: optional('ssh_password'),
+  };
+}
+
+/**
+ * The user-data snippet, named per Machine (`fabric.<namespace>.<name>.yaml`: labels hold no dots, so no
+ * two Machines share a file). Its id, `<datastore>:snippets/<file>`, becomes the VM's cicustom user=.
+ * @see https://registry.terraform.io/providers/bpg/proxmox/latest/docs/resources/virtual_environment_file
+ */
+function userDataFile(datastore: string): Record<string, unknown> {
+  return {
+    content_type: 'snippets',
+    datastore_id: datastore,
+    node_name: expr('var.proxmox_node'),
+    overwrite: true,
+    source_raw: { data: expr('local.user_data'), file_name: 'fabric.${var.machine_namespace}.${var.machine_name}.yaml' },
+  };
 }
 
 function moduleVariables(): Record<string, VariableBlock> {
@@ -69,7 +120,8 @@ function moduleVariables(): Record<string, VariableBlock> {
 
 const present = (condition: string) => expr(`${condition} ? [1] : []`);
 
-function virtualMachine(): Record<string, unknown> {
+/** The VM; `snippet` swaps Proxmox's generated user-data (and SMBIOS) for the uploaded cloud-config. */
+function virtualMachine(snippet: boolean): Record<string, unknown> {
   return {
     node_name: expr('var.proxmox_node'),
     vm_id: expr('var.proxmox_vm_id'),
@@ -90,6 +142,8 @@ function virtualMachine(): Record<string, unknown> {
     network_device: { bridge: expr('var.proxmox_bridge'), vlan_id: expr('var.proxmox_vlan'), model: 'virtio' },
     initialization: {
       datastore_id: expr('var.proxmox_storage'),
+      // Replaces Proxmox's generated user-data (hostname, user, keys), so the snippet sets them itself.
+      ...(snippet ? { user_data_file_id: expr(`${USER_DATA_RESOURCE}.id`) } : {}),
       dynamic: {
         dns: {
           for_each: present('length(var.network_dns) > 0 || var.network_domain != null'),
@@ -102,10 +156,13 @@ function virtualMachine(): Record<string, unknown> {
           for_each: present('local.ipv4_address != null'),
           content: { ipv4: { address: expr('local.ipv4_address'), gateway: expr('var.network_gateway') } },
         },
-        user_account: {
-          for_each: present('var.admin_user != null'),
-          content: { username: expr('var.admin_user'), keys: expr('var.ssh_authorized_keys') },
-        },
+        // bpg refuses user_account together with user_data_file_id.
+        ...(snippet ? {} : {
+          user_account: {
+            for_each: present('var.admin_user != null'),
+            content: { username: expr('var.admin_user'), keys: expr('var.ssh_authorized_keys') },
+          },
+        }),
       },
     },
     dynamic: {
@@ -120,11 +177,13 @@ function virtualMachine(): Record<string, unknown> {
           discard: 'on',
         },
       },
-      // The flake reference travels as data in SMBIOS (root-readable product_serial); see docs/bootstrap.md.
-      smbios: {
-        for_each: present('var.nix_flake_ref != null'),
-        content: { manufacturer: 'Fabric', product: 'fabric-nixos', serial: expr('var.nix_flake_ref') },
-      },
+      // The flake reference travels as data in SMBIOS (root-only product_serial); see docs/bootstrap.md.
+      ...(snippet ? {} : {
+        smbios: {
+          for_each: present('var.nix_flake_ref != null'),
+          content: smbiosContent(expr('var.nix_flake_ref')),
+        },
+      }),
     },
     timeout_clone: PROXMOX_TIMEOUTS.clone,
     timeout_create: PROXMOX_TIMEOUTS.create,

@@ -30,7 +30,7 @@ export function tempProject(claims: Record<string, string | object | object[]>, 
     fs.mkdirSync(path.dirname(full), { recursive: true });
     const text = typeof content === 'string'
       ? content
-      : (Array.isArray(content) ? content : [content]).map((doc) => YAML.stringify(doc)).join('---\n');
+      : (Array.isArray(content) ? content : [content]).map((doc) => YAML.stringify(doc, { version: '1.1' })).join('---\n');
     fs.writeFileSync(full, text);
   }
   return dir;

@@ -51,13 +51,28 @@ function visit(schema: StructuralSchema, value: unknown, path: string, issues: S
 
 function check(rule: ValidationRule, schema: StructuralSchema, value: unknown, path: string): SchemaIssue | undefined {
   const field = rule.fieldPath ? `${path}${rule.fieldPath}`.replace(/^\./, '') : path;
-  const fieldValue = rule.fieldPath ? rule.fieldPath.split('.').slice(1).reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], value) : undefined;
+  // The value received: the field the rule points at, else the node the rule sits on (never the whole Machine).
+  const received = rule.fieldPath
+    ? rule.fieldPath.split('.').slice(1).reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], value)
+    : path ? value : undefined;
+  const message = withoutFieldName(rule.message, field);
   try {
     if (evaluator(rule.rule)({ self: toCel(value, schema) }) === true) return undefined;
-    return { path: field, message: `${rule.message}${fieldValue === undefined ? '' : `, got ${shown(fieldValue)}`}` };
+    return { path: field, message: `${message}${received === undefined ? '' : `, got ${shown(received)}`}` };
   } catch (error) {
-    return { path: field, message: `${rule.message} (the rule could not be evaluated: ${(error as Error).message.split('\n')[0]})` };
+    return { path: field, message: `${message} (the rule could not be evaluated: ${(error as Error).message.split('\n')[0]})` };
   }
+}
+
+/**
+ * The API server prints a rule's message after the field path with a colon (`spec.network.gateway: Invalid
+ * value: ...: gateway is required when ip is set`), so XRD messages name their field. Synth messages put the
+ * path right before the message, so a leading repeat of the field's name is dropped:
+ * `spec.network.gateway is required when ip is set`.
+ */
+function withoutFieldName(message: string, field: string): string {
+  const name = field.split('.').pop() ?? '';
+  return name && message.startsWith(`${name} `) ? message.slice(name.length + 1) : message;
 }
 
 /** JSON value → CEL value, typed by the schema: `integer` becomes a CEL int (BigInt). */

@@ -9,12 +9,23 @@ import { IPV4, MACHINE_API_VERSION, MACHINE_KIND, machineSchema, OPENSSH_PUBLIC_
 import { toJsonSchema } from './_to-json-schema';
 import { shown } from './problem';
 
+/** The pattern of a field of the Machine schema, so messages follow the schema when a pattern changes. */
+const patternOf = (path: string): string => String(schemaAt(machineSchema, path)?.pattern);
+
 /** What a pattern means, for messages; patterns not listed are quoted as they are. */
 const PATTERN_NAMES: Record<string, string> = {
-  [IPV4]: 'a dotted-quad IPv4 address (e.g. 10.0.1.10)',
+  [IPV4]: 'a dotted-quad IPv4 address without leading zeros (e.g. 10.0.1.10)',
   [OPENSSH_PUBLIC_KEY]: 'an OpenSSH public key line (type, base64 key, optional comment)',
   [RFC1123_LABEL]: 'an RFC 1123 label (lowercase letters, digits and -, starting and ending alphanumeric)',
-  [TAG_VALUE]: "Proxmox's tag alphabet (a-z 0-9 _ . + -, at most 63 characters)",
+  [TAG_VALUE]: "in Proxmox's tag alphabet (a-z 0-9 _ . + -, at most 63 characters)",
+  [patternOf('spec.proxmox.node')]: 'a Proxmox node name (letters, digits and -, starting and ending alphanumeric)',
+  [patternOf('spec.proxmox.storage')]: 'a Proxmox storage id (lowercase letters, digits and _ . -, starting with a letter)',
+  [patternOf('spec.proxmox.bridge')]: 'a Linux bridge name (letters, digits and _ . -, starting with a letter)',
+  [patternOf('spec.proxmox.pool')]: 'a Proxmox pool name (letters, digits, _ and -)',
+  [patternOf('spec.cpu.type')]: 'a Proxmox CPU type (letters, digits and _ . + -, e.g. host or x86-64-v2-AES)',
+  [patternOf('spec.network.domain')]: 'a lowercase DNS domain (e.g. home.arpa)',
+  [patternOf('spec.nix.flakeRef')]: "a flake reference naming an output after '#' (e.g. github:owner/repo#dns01)",
+  [patternOf('spec.bootstrap.adminUser')]: 'a lowercase POSIX user name (a-z 0-9 _ -, starting with a letter or _)',
 };
 
 /** The metadata a claim may carry; anything else would be dropped or is not the claim's to set. */
@@ -62,6 +73,16 @@ export function validateAgainstSchema(document: unknown): SchemaIssue[] {
   const validate = validator();
   if (validate(document)) return [];
   return (validate.errors ?? []).map((error) => describe(error, document));
+}
+
+/**
+ * A copy of `spec` with the schema's defaults filled in, valid or not: the plan compares Machines as the
+ * API server stores them, so a default spelled out on one side and omitted on the other is no change.
+ */
+export function specWithDefaults<T extends object>(spec: T): T {
+  const document = { apiVersion: MACHINE_API_VERSION, kind: MACHINE_KIND, metadata: { name: 'defaults' }, spec: structuredClone(spec) };
+  validator()(document);
+  return document.spec;
 }
 
 function describe(error: ErrorObject, document: unknown): SchemaIssue {

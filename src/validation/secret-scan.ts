@@ -14,7 +14,8 @@ export const CREDENTIAL_PATTERNS: ReadonlyArray<{ readonly name: string; readonl
   { name: 'a Slack token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}\b/ },
   { name: 'a JSON Web Token', pattern: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/ },
   { name: 'a password hash', pattern: /^\$(1|2[aby]?|5|6|y)\$[^\s]{8,}$/ },
-  { name: 'a password assignment', pattern: /\b(password|passwd|secret|token)\s*[:=]\s*\S+/i },
+  // `key=value` only (URL queries, env lines): prose such as "rotate the token: weekly" is not a secret.
+  { name: 'a password assignment', pattern: /(?<![a-z])(password|passwd|secret|token|api[_-]?key)=[^\s&#]+/i },
 ];
 
 /** Field names whose presence alone means a secret was put in the claim. */
@@ -35,7 +36,7 @@ export function findCredentials(value: unknown, path = ''): SecretFinding[] {
   if (value && typeof value === 'object') {
     return Object.entries(value).flatMap(([key, child]) => {
       const childPath = path ? `${path}.${key}` : key;
-      const named = SECRET_FIELD.test(key) ? [{ path: childPath, what: `a field named ${JSON.stringify(key)}` }] : [];
+      const named = SECRET_FIELD.test(key) ? [{ path: childPath, what: 'a secret by its name' }] : [];
       return [...named, ...findCredentials(child, childPath)];
     });
   }

@@ -1,0 +1,36 @@
+/**
+ * `npm run package [-- --out <dir>]` writes the Machine API as a Crossplane Configuration package folder
+ * (crossplane.yaml, the XRD, the Composition; see configuration-package.ts), by default build/package/,
+ * outside dist/ so that neither ArgoCD nor synth's atomic dist/ swap ever touches it. Then:
+ * `crossplane xpkg build --package-root build/package`.
+ * Exit codes: 0 done, 2 failure (the folder is left as it was).
+ */
+import * as path from 'path';
+import { renderPackage } from '../configuration-package';
+import { writeTreeAtomically } from '../dist-writer';
+import { loadSettings } from '../settings';
+
+export const DEFAULT_PACKAGE_DIR = path.join('build', 'package');
+
+function main(argv: readonly string[]): number {
+  const projectDir = path.resolve(__dirname, '..', '..');
+  const outIndex = argv.indexOf('--out');
+  if (outIndex >= 0 && !argv[outIndex + 1]) {
+    console.error('package: --out needs a directory');
+    return 2;
+  }
+  const outDir = path.resolve(outIndex >= 0 ? argv[outIndex + 1] : path.join(projectDir, DEFAULT_PACKAGE_DIR));
+  try {
+    const settings = loadSettings(projectDir);
+    const files = renderPackage(settings);
+    writeTreeAtomically(outDir, files);
+    console.log(`package: ${[...files.keys()].sort().join(', ')} written to ${path.relative(process.cwd(), outDir) || '.'}/ (${settings.topology} topology)`);
+    console.log(`next: crossplane xpkg build --package-root ${path.relative(process.cwd(), outDir) || '.'}`);
+    return 0;
+  } catch (error) {
+    console.error(`package failed: ${(error as Error).message}`);
+    return 2;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

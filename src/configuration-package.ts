@@ -1,0 +1,104 @@
+/**
+ * The Machine API as a Crossplane Configuration package, for clusters that install packages rather than
+ * sync dist/cluster/platform: `crossplane.yaml` (the Crossplane version and the provider and function the
+ * Composition needs, pinned as the platform installs them), the XRD and the Composition of the project's
+ * topology, and nothing else, ready for `crossplane xpkg build --package-root <dir>`. The provider config,
+ * its runtime config and the credentials Secret stay the cluster's to create.
+ *
+ * Crossplane names a dependency it installs after its package (`crossplane-contrib-function-patch-and-
+ * transform`), so the packaged Composition names the Function that way; the package and the platform of
+ * dist/cluster/ are two ways to install the API, not to be mixed in one cluster.
+ *
+ * @see https://docs.crossplane.io/latest/packages/configurations/
+ * @see https://docs.crossplane.io/latest/cli/command-reference/#xpkg-build
+ */
+import { ApiObject, App, Chart, Yaml } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Function as CrossplaneFunction, Provider } from '../imports/pkg.crossplane.io';
+import { MachineComposition } from './composition';
+import { PATCH_AND_TRANSFORM_PACKAGE, PROVIDER_TERRAFORM } from './crossplane-packages';
+import { MachineDefinition } from './machine-xrd';
+import { KubernetesObject, objectFileName } from './render';
+import { FabricSettings } from './settings';
+
+/** The package metadata file `crossplane xpkg build` looks for at the package root. */
+export const PACKAGE_METADATA_FILE = 'crossplane.yaml';
+export const CONFIGURATION_NAME = 'fabric';
+/** Both topologies use Crossplane v2 features (Pipeline Compositions, namespaced managed resources). */
+export const CROSSPLANE_VERSION = '>=v2.0.0';
+
+const META_API_VERSION = 'meta.pkg.crossplane.io/v1';
+
+/** One `dependsOn` entry of package metadata (apis/pkg/meta/v1 Dependency). */
+export interface PackageDependency {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** The OCI repository, without tag. */
+  readonly package: string;
+  /** A semantic version constraint; a bare version pins it exactly. */
+  readonly version: string;
+}
+
+/**
+ * meta.pkg.crossplane.io/v1 Configuration, the content of crossplane.yaml. Package metadata is read by
+ * the package manager, never served by an API server, so there is no CRD to generate a binding from.
+ */
+export interface ConfigurationMetadataSpec {
+  readonly crossplane: { readonly version: string };
+  readonly dependsOn: readonly PackageDependency[];
+}
+
+export interface ConfigurationPackageChartProps {
+  readonly settings: FabricSettings;
+}
+
+export class ConfigurationPackageChart extends Chart {
+  constructor(scope: Construct, id: string, props: ConfigurationPackageChartProps) {
+    super(scope, id);
+    const { topology, insecureSkipTlsVerify, gitops } = props.settings;
+    const spec: ConfigurationMetadataSpec = {
+      crossplane: { version: CROSSPLANE_VERSION },
+      dependsOn: [dependency(Provider.GVK, PROVIDER_TERRAFORM.package), dependency(CrossplaneFunction.GVK, PATCH_AND_TRANSFORM_PACKAGE)],
+    };
+    new ApiObject(this, 'Metadata', {
+      apiVersion: META_API_VERSION,
+      kind: 'Configuration',
+      metadata: {
+        name: CONFIGURATION_NAME,
+        annotations: {
+          'meta.crossplane.io/description': `Fabric's Machine API (${topology} topology): NixOS virtual machines on Proxmox VE through provider-terraform`,
+          'meta.crossplane.io/source': gitops.repoURL,
+        },
+      },
+      spec,
+    });
+    new MachineDefinition(this, 'MachineDefinition', { topology });
+    new MachineComposition(this, 'MachineComposition', { topology, insecureSkipTlsVerify, functionName: dependencyName(PATCH_AND_TRANSFORM_PACKAGE) });
+  }
+}
+
+/** The package folder's files, file name → YAML. */
+export function renderPackage(settings: FabricSettings): Map<string, string> {
+  const chart = new ConfigurationPackageChart(new App(), 'package', { settings });
+  const files = new Map<string, string>();
+  for (const object of chart.toJson() as KubernetesObject[]) {
+    const file = object.apiVersion === META_API_VERSION ? PACKAGE_METADATA_FILE : objectFileName(object);
+    files.set(file, Yaml.stringify(object));
+  }
+  return files;
+}
+
+/**
+ * The name Crossplane gives a package it installs as a dependency: the repository path without registry
+ * and tag, as a DNS label (`xpkg.crossplane.io/crossplane-contrib/function-x:v1` → `crossplane-contrib-function-x`).
+ */
+export function dependencyName(reference: string): string {
+  const repository = reference.slice(reference.indexOf('/') + 1).replace(/[:@].*$/, '');
+  return repository.replace(/[^a-z0-9-]/g, '-');
+}
+
+/** A package of kind `gvk` at `xpkg.example/org/name:v1.2.3` → a dependency pinned to exactly v1.2.3. */
+function dependency(gvk: { apiVersion: string; kind: string }, reference: string): PackageDependency {
+  const tag = reference.lastIndexOf(':');
+  return { apiVersion: gvk.apiVersion, kind: gvk.kind, package: reference.slice(0, tag), version: reference.slice(tag + 1) };
+}

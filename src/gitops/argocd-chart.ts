@@ -1,0 +1,84 @@
+/**
+ * What a user applies once, by hand, to hand the cluster to ArgoCD (dist/argocd/, outside the synced
+ * dist/cluster/): the Application that syncs dist/cluster/ from the repository named in package.json
+ * `fabric.gitops`, and the argocd-cm settings Crossplane needs (annotation tracking, the Machine health
+ * check), to merge into ArgoCD's own ConfigMap with `kubectl patch --type merge`.
+ *
+ * The Application has no `resources-finalizer.argocd.argoproj.io`: with it, deleting the Application
+ * would cascade to Machines and so destroy VMs. Without it, deleting the Application deletes nothing.
+ *
+ * @see https://docs.crossplane.io/latest/guides/crossplane-with-argo-cd/
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/health/#custom-health-checks
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { Application } from '../../imports/argoproj.io';
+import { MACHINE_GROUP, MACHINE_KIND } from '../machine-schema';
+import { GitOpsSettings } from '../settings';
+
+export const ARGOCD_NAMESPACE = 'argocd';
+export const APPLICATION_NAME = 'fabric';
+/** The in-cluster API server, where ArgoCD itself runs. */
+export const LOCAL_CLUSTER = 'https://kubernetes.default.svc';
+
+/** argocd-cm key of the Machine health check. */
+export const MACHINE_HEALTH_KEY = `resource.customizations.health.${MACHINE_GROUP}_${MACHINE_KIND}`;
+
+/** The Lua health check, kept as a Lua file so it can be read, linted and tested as Lua. */
+export function machineHealthLua(): string {
+  return fs.readFileSync(path.join(__dirname, 'machine-health.lua'), 'utf8');
+}
+
+/** argocd-cm entries Fabric needs. */
+export function argoCdSettings(): Record<string, string> {
+  return {
+    // Crossplane copies an XR's labels to what it composes; label tracking would then claim (and prune)
+    // Workspaces as the Application's own. Annotation tracking is Argo CD 3's default, written for 2.x.
+    'application.resourceTrackingMethod': 'annotation',
+    [MACHINE_HEALTH_KEY]: machineHealthLua(),
+  };
+}
+
+export interface ArgoCdChartProps {
+  readonly gitops: GitOpsSettings;
+}
+
+export class ArgoCdChart extends Chart {
+  public readonly application: Application;
+
+  constructor(scope: Construct, id: string, props: ArgoCdChartProps) {
+    super(scope, id);
+    this.application = new Application(this, 'Application', {
+      metadata: { name: APPLICATION_NAME, namespace: ARGOCD_NAMESPACE },
+      spec: {
+        project: 'default',
+        source: {
+          repoUrl: props.gitops.repoURL,
+          targetRevision: props.gitops.targetRevision,
+          path: props.gitops.path,
+          directory: { recurse: true },
+        },
+        // Every object in dist/cluster/ names its own namespace (or is cluster-scoped).
+        destination: { server: LOCAL_CLUSTER },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true },
+          // A renamed Machine's new VM exists before the old one is pruned.
+          syncOptions: ['PruneLast=true'],
+          // The first sync waits on CRDs that Crossplane installs while it runs; retry rather than fail.
+          retry: { limit: 10, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
+        },
+      },
+    });
+    new k8s.KubeConfigMap(this, 'Settings', {
+      metadata: {
+        name: 'argocd-cm',
+        namespace: ARGOCD_NAMESPACE,
+        labels: { 'app.kubernetes.io/name': 'argocd-cm', 'app.kubernetes.io/part-of': 'argocd' },
+      },
+      data: argoCdSettings(),
+    });
+  }
+}

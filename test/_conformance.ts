@@ -1,0 +1,54 @@
+/**
+ * The shared conformance validator (../shared/conformance), run as CI runs it: `node validate-dist.mjs
+ * <dir> --json`. It needs its own node_modules; CI installs a copy and names it in FABRIC_CONFORMANCE_DIR.
+ * Tests that need it are skipped, saying so in their name, where no installed copy exists.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { REPO } from './_helpers';
+
+const SHARED = path.resolve(REPO, '..', 'shared', 'conformance');
+
+/** An installed validator: FABRIC_CONFORMANCE_DIR, /tmp/conf, or ../shared/conformance itself. */
+export const CONFORMANCE_DIR = [process.env.FABRIC_CONFORMANCE_DIR, '/tmp/conf', SHARED].find(
+  (dir): dir is string => !!dir && fs.existsSync(path.join(dir, 'validate-dist.mjs')) && fs.existsSync(path.join(dir, 'node_modules')),
+);
+
+/** The upstream CRDs the validator checks against (present even where the validator is not installed). */
+export const CRD_DIR = [CONFORMANCE_DIR, SHARED].map((dir) => dir && path.join(dir, 'crds')).find((dir): dir is string => !!dir && fs.existsSync(dir));
+
+/** `test`, or `test.skip` with the reason in the name when the validator is not installed. */
+export const withConformance: jest.It = CONFORMANCE_DIR ? test : (((name: string, ...rest: any[]) =>
+  (test.skip as any)(`${name} (skipped: conformance validator not installed; set FABRIC_CONFORMANCE_DIR)`, ...rest)) as any);
+
+export interface ConformanceProblem {
+  readonly level: 'error' | 'warning' | 'info';
+  readonly code: string;
+  readonly file: string;
+  readonly kind?: string;
+  readonly name?: string;
+  readonly path?: string;
+  readonly message: string;
+}
+
+export interface ConformanceReport {
+  readonly documents: number;
+  readonly errors: number;
+  readonly warnings: number;
+  readonly problems: readonly ConformanceProblem[];
+}
+
+export function validateTree(dir: string): ConformanceReport {
+  if (!CONFORMANCE_DIR) throw new Error('conformance validator not installed');
+  const run = spawnSync(process.execPath, [path.join(CONFORMANCE_DIR, 'validate-dist.mjs'), dir, '--json'], { encoding: 'utf8' });
+  if (run.status === 2 || !run.stdout) throw new Error(`validator failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as ConformanceReport;
+}
+
+/** Problems of one level as `file: kind name: path: message [code]` lines, for readable failures. */
+export function problemLines(report: ConformanceReport, level: ConformanceProblem['level']): string[] {
+  return report.problems
+    .filter((p) => p.level === level)
+    .map((p) => `${p.file}: ${p.kind ?? ''} ${p.name ?? ''}: ${p.path ?? ''}: ${p.message} [${p.code}]`);
+}

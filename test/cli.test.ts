@@ -1,0 +1,126 @@
+/**
+ * `npm run synth` / `npm run plan` as users run them: the real CLI in a child process, on a throwaway
+ * project (--project), checking exit codes, what it prints and that dist/ is untouched when it refuses.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { synthesize } from '../src/synth';
+import { minimalMachine, readTree, REPO, tempProject } from './_helpers';
+
+type Doc = Record<string, any>;
+
+// Each test starts the CLI once or twice, about two seconds each on a busy two-core machine.
+jest.setTimeout(60_000);
+
+let project: string;
+let dist: string;
+
+function cli(...args: string[]) {
+  const run = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(REPO, 'src', 'cli', 'synth.ts'), '--project', project, ...args], { cwd: project, encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function setClaims(machines: Doc[]): void {
+  fs.rmSync(path.join(project, 'claims'), { recursive: true, force: true });
+  fs.mkdirSync(path.join(project, 'claims'));
+  for (const m of machines) fs.writeFileSync(path.join(project, 'claims', `${m.metadata.name}.yaml`), YAML.stringify(m));
+}
+
+beforeEach(() => {
+  project = tempProject({});
+  dist = path.join(project, 'dist');
+  setClaims([minimalMachine('a'), minimalMachine('b')]);
+  synthesize({ projectDir: project });
+});
+
+afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
+
+describe('npm run synth', () => {
+  test('reports every problem of three bad claims together, exits 1 and leaves dist/ byte-identical', () => {
+    const before = readTree(dist);
+    setClaims([
+      minimalMachine('a', { memory: { size: 256 } }),
+      minimalMachine('b', { memroy: { size: 2048 } }),
+      minimalMachine('c', { network: { ip: '10.0.1.10', gateway: '10.0.2.1' } }),
+    ]);
+    const run = cli();
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe([
+      '3 problems found:',
+      '  claims/a.yaml: Machine infra-machines/a: spec.memory.size must be at least 512 (MiB), got 256',
+      '  claims/b.yaml: Machine infra-machines/b: spec.memroy is not a field of the Machine API (the API server would silently drop it); known fields: hostname, cpu, memory, disk, dataDisks, network, proxmox, nix, bootstrap, tags, deletionPolicy',
+      '  claims/c.yaml: Machine infra-machines/c: spec.network.gateway must lie inside ip/cidr, got "10.0.2.1"',
+      'dist/ was left unchanged',
+      '',
+    ].join('\n'));
+    expect(readTree(dist)).toEqual(before);
+  });
+
+  test('writes a valid project, printing the plan and a summary', () => {
+    setClaims([minimalMachine('a'), minimalMachine('b'), minimalMachine('c')]);
+    const run = cli();
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^plan: 1 to add, 0 to change in place, 0 to replace, 0 to remove\n {2}\+ {3}Machine infra-machines\/c: added\nsynth: 3 Machines, \d+ files written to dist\/ \(\d+ ms\)\n$/);
+    expect(fs.existsSync(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.c.yaml'))).toBe(true);
+  });
+
+  test('refuses a destructive plan with exit 1, printing the plan, and writes it with --allow-destroy', () => {
+    const before = readTree(dist);
+    setClaims([minimalMachine('a', { proxmox: { node: 'pve2' } })]);
+    const refused = cli();
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe([
+      'plan: 0 to add, 0 to change in place, 1 to replace, 1 to remove',
+      '  -/+ Machine infra-machines/a: replaced: spec.proxmox.node "pve" → "pve2"',
+      '  -   Machine infra-machines/b: removed: the VM is destroyed',
+      '',
+      'refusing to destroy or replace VMs; review the plan and run again with --allow-destroy',
+      'dist/ was left unchanged',
+      '',
+    ].join('\n'));
+    expect(readTree(dist)).toEqual(before);
+
+    const allowed = cli('--allow-destroy');
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toContain('  -   Machine infra-machines/b: removed: the VM is destroyed\n');
+    expect(readTree(dist)).not.toEqual(before);
+    expect(fs.existsSync(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.b.yaml'))).toBe(false);
+  });
+
+  test('refuses an unknown option with exit 2 rather than ignore it', () => {
+    const before = readTree(dist);
+    setClaims([minimalMachine('a', { memory: { size: 4096 } }), minimalMachine('b')]);
+    const run = cli('--plna');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('synth: unknown option "--plna"; known: --plan, --allow-destroy, --out <dir>, --project <dir>\n');
+    expect(readTree(dist)).toEqual(before);
+  });
+
+  test('--out writes the tree elsewhere and names it', () => {
+    const run = cli('--out', 'elsewhere');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/files written to elsewhere\//);
+    expect(Object.keys(readTree(path.join(project, 'elsewhere')))).toEqual(Object.keys(readTree(dist)));
+  });
+});
+
+describe('npm run plan', () => {
+  test('prints the plan, destructive or not, exits 0 and writes nothing', () => {
+    const before = readTree(dist);
+    setClaims([minimalMachine('a', { memory: { size: 4096 } }), minimalMachine('c')]);
+    const run = cli('--plan');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(new RegExp([
+      '^plan: 1 to add, 1 to change in place, 0 to replace, 1 to remove',
+      ' {2}~ {3}Machine infra-machines/a: changed in place: spec.memory.size 2048 → 4096',
+      ' {2}- {3}Machine infra-machines/b: removed: the VM is destroyed',
+      ' {2}\\+ {3}Machine infra-machines/c: added',
+      'plan: 2 Machines, nothing written \\(\\d+ ms\\)\n$',
+    ].join('\n')));
+    expect(readTree(dist)).toEqual(before);
+    expect(fs.readdirSync(project).sort()).toEqual(['claims', 'dist', 'package.json']);
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * `npm run package`: a Crossplane Configuration package folder holding crossplane.yaml, the XRD and the
+ * Composition, nothing else, for either topology.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { CROSSPLANE_VERSION, dependencyName, PACKAGE_METADATA_FILE, renderPackage } from '../src/configuration-package';
+import { PATCH_AND_TRANSFORM_PACKAGE, PROVIDER_TERRAFORM } from '../src/crossplane-packages';
+import { resolveSettings, Topology } from '../src/settings';
+import { problemLines, validateTree, withConformance } from './_conformance';
+import { find, objectsOf, readTree, REPO } from './_helpers';
+import { synthTopology } from './_topologies';
+
+describe.each([
+  [Topology.NAMESPACED, 'compositeresourcedefinition.machines.fabric.kubelize.io.yaml', 'composition.machine-proxmox-terraform.yaml'],
+  [Topology.LEGACY, 'compositeresourcedefinition.xmachines.fabric.kubelize.io.yaml', 'composition.xmachine-proxmox-terraform.yaml'],
+])('the %s package', (topology, xrdFile, compositionFile) => {
+  const files = renderPackage(resolveSettings({ topology }));
+  const objects = objectsOf(files);
+  const metadata = YAML.parse(files.get(PACKAGE_METADATA_FILE)!);
+
+  test('holds crossplane.yaml, the XRD and the Composition, nothing else', () => {
+    expect([...files.keys()].sort()).toEqual([xrdFile, compositionFile, 'crossplane.yaml'].sort());
+  });
+
+  test('crossplane.yaml is a Configuration requiring Crossplane v2', () => {
+    expect(metadata).toMatchObject({ apiVersion: 'meta.pkg.crossplane.io/v1', kind: 'Configuration', spec: { crossplane: { version: CROSSPLANE_VERSION } } });
+  });
+
+  test('depends on provider-terraform and function-patch-and-transform, pinned as the platform installs them', () => {
+    const pinned = metadata.spec.dependsOn.map((d: any) => `${d.kind} ${d.package}:${d.version}`);
+    expect(pinned).toEqual([`Provider ${PROVIDER_TERRAFORM.package}`, `Function ${PATCH_AND_TRANSFORM_PACKAGE}`]);
+  });
+
+  test('its Composition names the Function as Crossplane names the dependency it installs', () => {
+    const composition = objects.find((o) => o.kind === 'Composition')!;
+    expect(composition.spec.pipeline[0].functionRef.name).toBe('crossplane-contrib-function-patch-and-transform');
+  });
+
+  test('its XRD is the one the platform syncs, without ArgoCD annotations', () => {
+    const packaged = objects.find((o) => o.kind === 'CompositeResourceDefinition')!;
+    const synced = find(synthTopology(topology).objectsIn(), 'CompositeResourceDefinition', packaged.metadata.name);
+    expect(packaged.spec).toEqual(synced.spec);
+    expect(packaged.metadata.annotations).toBeUndefined();
+  });
+
+  withConformance('passes the conformance validator', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-package-'));
+    for (const [file, text] of files) fs.writeFileSync(path.join(dir, file), text);
+    const report = validateTree(dir);
+    expect(problemLines(report, 'error')).toEqual([]);
+    expect(report.documents).toBe(3);
+  });
+});
+
+describe('dependencyName', () => {
+  test.each([
+    ['registry and tag dropped, path joined by dashes', 'xpkg.crossplane.io/crossplane-contrib/function-patch-and-transform:v0.10.8', 'crossplane-contrib-function-patch-and-transform'],
+    ['a digest instead of a tag', 'xpkg.upbound.io/upbound/provider-terraform@sha256:abc', 'upbound-provider-terraform'],
+  ])('%s', (_reason, reference, name) => {
+    expect(dependencyName(reference)).toBe(name);
+  });
+});
+
+describe('npm run package', () => {
+  test('writes the package folder to --out, replacing what was there', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-package-')), 'package');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'stale.yaml'), 'stale: true\n');
+    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'src', 'cli', 'package.ts'), '--out', out], { cwd: REPO, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/next: crossplane xpkg build --package-root /);
+    const settings = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).fabric;
+    expect(readTree(out)).toEqual(Object.fromEntries(renderPackage(resolveSettings(settings))));
+  });
+
+  test('refuses --out without a directory', () => {
+    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'src', 'cli', 'package.ts'), '--out'], { cwd: REPO, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/package: --out needs a directory/);
+  });
+});
