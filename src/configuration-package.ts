@@ -55,7 +55,7 @@ export interface ConfigurationPackageChartProps {
 export class ConfigurationPackageChart extends Chart {
   constructor(scope: Construct, id: string, props: ConfigurationPackageChartProps) {
     super(scope, id);
-    const { topology, insecureSkipTlsVerify, gitops } = props.settings;
+    const { topology, insecureSkipTlsVerify, bootstrap, snippetDatastore, gitops } = props.settings;
     const spec: ConfigurationMetadataSpec = {
       crossplane: { version: CROSSPLANE_VERSION },
       dependsOn: [dependency(Provider.GVK, PROVIDER_TERRAFORM.package), dependency(CrossplaneFunction.GVK, PATCH_AND_TRANSFORM_PACKAGE)],
@@ -73,7 +73,13 @@ export class ConfigurationPackageChart extends Chart {
       spec,
     });
     new MachineDefinition(this, 'MachineDefinition', { topology });
-    new MachineComposition(this, 'MachineComposition', { topology, insecureSkipTlsVerify, functionName: dependencyName(PATCH_AND_TRANSFORM_PACKAGE) });
+    new MachineComposition(this, 'MachineComposition', {
+      topology,
+      insecureSkipTlsVerify,
+      bootstrap,
+      snippetDatastore,
+      functionName: dependencyName(PATCH_AND_TRANSFORM_PACKAGE),
+    });
   }
 }
 

@@ -41,8 +41,8 @@ export interface ConformanceReport {
 
 export function validateTree(dir: string): ConformanceReport {
   if (!CONFORMANCE_DIR) throw new Error('conformance validator not installed');
-  const run = spawnSync(process.execPath, [path.join(CONFORMANCE_DIR, 'validate-dist.mjs'), dir, '--json'], { encoding: 'utf8' });
-  if (run.status === 2 || !run.stdout) throw new Error(`validator failed: ${run.stderr}`);
+  const run = spawnSync(process.execPath, [path.join(CONFORMANCE_DIR, 'validate-dist.mjs'), dir, '--json'], { encoding: 'utf8', timeout: 120_000 });
+  if (run.status === 2 || !run.stdout) throw new Error(`validator failed: ${run.error?.message ?? run.stderr}`);
   return JSON.parse(run.stdout) as ConformanceReport;
 }
 

@@ -4,6 +4,9 @@
  * dynamic import, which jest's module sandbox refuses, so the samples run in one plain node process.
  */
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { argoCdSettings, MACHINE_HEALTH_KEY, machineHealthLua } from '../src/gitops/argocd-chart';
 import { REPO } from './_helpers';
 
@@ -16,7 +19,7 @@ interface Health {
 const RUNNER = `
 const { LuaFactory } = require('wasmoon');
 (async () => {
-  const { script, objects } = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+  const { script, objects } = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8'));
   const factory = new LuaFactory();
   const results = [];
   for (const obj of objects) {
@@ -34,8 +37,11 @@ function runHealthChecks(statuses: ReadonlyArray<Record<string, unknown> | undef
     metadata: { name: 'dns01', namespace: 'infra-machines' },
     ...(status ? { status } : {}),
   }));
-  const run = spawnSync(process.execPath, ['-e', RUNNER], { cwd: REPO, input: JSON.stringify({ script: machineHealthLua(), objects }), encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`the Lua runner failed: ${run.stderr}`);
+  const input = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-lua-')), 'input.json');
+  fs.writeFileSync(input, JSON.stringify({ script: machineHealthLua(), objects }));
+  // A stuck runner fails the suite instead of hanging it.
+  const run = spawnSync(process.execPath, ['-e', RUNNER, input], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+  if (run.status !== 0) throw new Error(`the Lua runner failed: ${run.error?.message ?? run.stderr}`);
   return JSON.parse(run.stdout) as Health[];
 }
 
