@@ -34,12 +34,6 @@ export const COMPOSITION_NAME = TOPOLOGY_SHAPES[Topology.NAMESPACED].composition
 export interface MachineCompositionProps extends ProxmoxModuleOptions {
   /** @default Topology.NAMESPACED */
   readonly topology?: Topology;
-  /**
-   * The function-patch-and-transform Function to run: the platform installs it under this name; a package
-   * dependency gets the name Crossplane derives from the package (configuration-package.ts).
-   * @default PATCH_AND_TRANSFORM_FUNCTION
-   */
-  readonly functionName?: string;
 }
 
 export class MachineComposition extends Construct {
@@ -87,7 +81,7 @@ export class MachineComposition extends Construct {
       spec: {
         compositeTypeRef: { apiVersion: MACHINE_API_VERSION, kind: shape.compositeKind },
         mode: CompositionSpecMode.PIPELINE,
-        pipeline: [{ step: 'patch-and-transform', functionRef: { name: props.functionName ?? PATCH_AND_TRANSFORM_FUNCTION }, input }],
+        pipeline: [{ step: 'patch-and-transform', functionRef: { name: PATCH_AND_TRANSFORM_FUNCTION }, input }],
       },
     });
   }

@@ -5,9 +5,9 @@
  * topology, and nothing else, ready for `crossplane xpkg build --package-root <dir>`. The provider config,
  * its runtime config and the credentials Secret stay the cluster's to create.
  *
- * Crossplane names a dependency it installs after its package (`crossplane-contrib-function-patch-and-
- * transform`), so the packaged Composition names the Function that way; the package and the platform of
- * dist/cluster/ are two ways to install the API, not to be mixed in one cluster.
+ * The platform names its Function as Crossplane names a dependency it installs
+ * (`crossplane-contrib-function-patch-and-transform`), so the packaged Composition is the platform's own.
+ * The package and the platform of dist/cluster/ are two ways to install the API; use one per cluster.
  *
  * @see https://docs.crossplane.io/latest/packages/configurations/
  * @see https://docs.crossplane.io/latest/cli/command-reference/#xpkg-build
@@ -52,35 +52,45 @@ export interface ConfigurationPackageChartProps {
   readonly settings: FabricSettings;
 }
 
-export class ConfigurationPackageChart extends Chart {
+/** crossplane.yaml: the Configuration's metadata. */
+export class ConfigurationMetadata extends Construct {
   constructor(scope: Construct, id: string, props: ConfigurationPackageChartProps) {
     super(scope, id);
-    const { topology, insecureSkipTlsVerify, bootstrap, snippetDatastore, gitops } = props.settings;
     const spec: ConfigurationMetadataSpec = {
       crossplane: { version: CROSSPLANE_VERSION },
       dependsOn: [dependency(Provider.GVK, PROVIDER_TERRAFORM.package), dependency(CrossplaneFunction.GVK, PATCH_AND_TRANSFORM_PACKAGE)],
     };
-    new ApiObject(this, 'Metadata', {
+    new ApiObject(this, 'Resource', {
       apiVersion: META_API_VERSION,
       kind: 'Configuration',
       metadata: {
         name: CONFIGURATION_NAME,
         annotations: {
-          'meta.crossplane.io/description': `Fabric's Machine API (${topology} topology): NixOS virtual machines on Proxmox VE through provider-terraform`,
-          'meta.crossplane.io/source': gitops.repoURL,
+          'meta.crossplane.io/description': `Fabric's Machine API (${props.settings.topology} topology): NixOS virtual machines on Proxmox VE through provider-terraform`,
+          'meta.crossplane.io/source': props.settings.gitops.repoURL,
         },
       },
       spec,
     });
-    new MachineDefinition(this, 'MachineDefinition', { topology });
-    new MachineComposition(this, 'MachineComposition', {
-      topology,
-      insecureSkipTlsVerify,
-      bootstrap,
-      snippetDatastore,
-      functionName: dependencyName(PATCH_AND_TRANSFORM_PACKAGE),
-    });
   }
+}
+
+/** The whole package: metadata, XRD and Composition. */
+export class ConfigurationPackageChart extends Chart {
+  constructor(scope: Construct, id: string, props: ConfigurationPackageChartProps) {
+    super(scope, id);
+    const { topology, insecureSkipTlsVerify, bootstrap, snippetDatastore } = props.settings;
+    new ConfigurationMetadata(this, 'Metadata', props);
+    new MachineDefinition(this, 'MachineDefinition', { topology });
+    new MachineComposition(this, 'MachineComposition', { topology, insecureSkipTlsVerify, bootstrap, snippetDatastore });
+  }
+}
+
+/** crossplane.yaml alone, as synth keeps it in dist/package/ (outside what ArgoCD applies). */
+export function renderPackageMetadata(settings: FabricSettings): string {
+  const chart = new Chart(new App(), 'package');
+  new ConfigurationMetadata(chart, 'Metadata', { settings });
+  return Yaml.stringify(chart.toJson()[0]);
 }
 
 /** The package folder's files, file name → YAML. */
@@ -94,14 +104,6 @@ export function renderPackage(settings: FabricSettings): Map<string, string> {
   return files;
 }
 
-/**
- * The name Crossplane gives a package it installs as a dependency: the repository path without registry
- * and tag, as a DNS label (`xpkg.crossplane.io/crossplane-contrib/function-x:v1` → `crossplane-contrib-function-x`).
- */
-export function dependencyName(reference: string): string {
-  const repository = reference.slice(reference.indexOf('/') + 1).replace(/[:@].*$/, '');
-  return repository.replace(/[^a-z0-9-]/g, '-');
-}
 
 /** A package of kind `gvk` at `xpkg.example/org/name:v1.2.3` → a dependency pinned to exactly v1.2.3. */
 function dependency(gvk: { apiVersion: string; kind: string }, reference: string): PackageDependency {

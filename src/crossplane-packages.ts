@@ -10,8 +10,21 @@ import { DeploymentRuntimeConfig, Function as CrossplaneFunction, Provider } fro
 import { PROVIDER_POLL_MINUTES, PROVIDER_TIMEOUT_MINUTES } from './timeouts';
 
 export const PROVIDER_TERRAFORM = { name: 'provider-terraform', package: 'xpkg.upbound.io/upbound/provider-terraform:v1.0.0' } as const;
-export const PATCH_AND_TRANSFORM_FUNCTION = 'function-patch-and-transform';
 export const PATCH_AND_TRANSFORM_PACKAGE = 'xpkg.crossplane.io/crossplane-contrib/function-patch-and-transform:v0.10.8';
+/**
+ * The Function's name: the one Crossplane gives it when it installs it as a dependency of the
+ * Configuration package, so the same Composition works whether the platform or the package installs it.
+ */
+export const PATCH_AND_TRANSFORM_FUNCTION = dependencyName(PATCH_AND_TRANSFORM_PACKAGE);
+
+/**
+ * The name Crossplane gives a package it installs as a dependency: the repository path without registry
+ * and tag, as a DNS label (`xpkg.crossplane.io/crossplane-contrib/function-x:v1` → `crossplane-contrib-function-x`).
+ */
+export function dependencyName(reference: string): string {
+  const repository = reference.slice(reference.indexOf('/') + 1).replace(/[:@].*$/, '');
+  return repository.replace(/[^a-z0-9-]/g, '-');
+}
 
 /**
  * Fields the API server would default on a Provider or a Function, written out so the object in git is

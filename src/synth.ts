@@ -6,13 +6,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { findClaimFiles, loadClaims } from './claims';
+import { PACKAGE_METADATA_FILE, renderPackageMetadata } from './configuration-package';
 import { settledTree, writeTreeAtomically } from './dist-writer';
 import { hostFactsFiles } from './host-facts';
 import { buildApp } from './main';
 import { machineSpecOf } from './machines-chart';
 import { MACHINE_API_VERSION, MACHINE_KIND } from './machine-schema';
 import { computePlan, formatPlan, isDestructive, Plan, PlannedMachine } from './plan';
-import { renderApp } from './render';
+import { CLUSTER_DIR, renderApp } from './render';
 import { loadSettings } from './settings';
 import { ValidationError } from './validation/problem';
 import { validateMachines } from './validation/validate-machines';
@@ -54,8 +55,12 @@ export function synthesize(options: SynthOptions): SynthResult {
   if (problems.length > 0) throw new ValidationError(problems);
 
   const files = renderApp(buildApp(validated.machines, settings));
+  // An empty cluster tree, once committed, would make ArgoCD prune every Machine.
+  if (![...files.keys()].some((file) => file.startsWith(`${CLUSTER_DIR}/`))) throw new Error(`refusing to write a dist/ with nothing in ${CLUSTER_DIR}/`);
   // Host facts for the NixOS side, beside (never inside) the tree ArgoCD applies.
   for (const [file, text] of hostFactsFiles(validated.machines)) files.set(file, text);
+  // The package metadata is reviewed in git but installed by `crossplane xpkg`, never by ArgoCD.
+  files.set(`package/${PACKAGE_METADATA_FILE}`, renderPackageMetadata(settings));
   const plan = computePlan(readDistMachines(settledTree(outDir)), validated.machines.map((m) => ({ id: m.id, spec: m.spec })));
   if (!options.dryRun && isDestructive(plan) && !options.allowDestroy) throw new DestroyRefusedError(plan);
   if (!options.dryRun) writeTreeAtomically(outDir, files);

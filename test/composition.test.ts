@@ -42,7 +42,7 @@ describe('the Composition', () => {
     const spec = composition().spec;
     expect(spec.mode).toBe('Pipeline');
     expect(spec.compositeTypeRef).toEqual({ apiVersion: 'fabric.kubelize.io/v1alpha1', kind: 'Machine' });
-    expect(step.functionRef.name).toBe('function-patch-and-transform');
+    expect(step.functionRef.name).toBe('crossplane-contrib-function-patch-and-transform');
     expect(workspace.base.apiVersion).toBe('tf.m.upbound.io/v1beta1');
     expect(workspace.base.kind).toBe('Workspace');
     expect(workspace.base.spec.forProvider).toMatchObject({ source: 'Inline', inlineFormat: 'JSON' });

@@ -44,7 +44,7 @@ describe('synth', () => {
     const before = readTree(dist);
     jest.spyOn(render, 'renderApp').mockReturnValue(new Map());
     jest.spyOn(hostFacts, 'hostFactsFiles').mockReturnValue(new Map());
-    expect(() => synthesize({ projectDir: project })).toThrow('refusing to write an empty dist/');
+    expect(() => synthesize({ projectDir: project })).toThrow('refusing to write a dist/ with nothing in cluster/');
     expect(readTree(dist)).toEqual(before);
   });
 
