@@ -71,9 +71,21 @@ export function loadClaims(projectDir: string, files: readonly string[]): LoadRe
   return { claims, problems };
 }
 
+/**
+ * A claim is data, read once: dropping its module (from the cache and from this module's children) lets
+ * a fleet of thousands be garbage-collected as it loads instead of staying in memory to the end.
+ */
+function forgetModule(resolved: string): void {
+  const loaded = require.cache[resolved];
+  delete require.cache[resolved];
+  const index = module.children.lastIndexOf(loaded!);
+  if (index >= 0) module.children.splice(index, 1);
+}
+
 function readModule(file: string): Record<string, unknown>[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const loaded = require(file) as { default?: unknown };
+  forgetModule(require.resolve(file));
   const exported = loaded.default ?? loaded;
   const definitions = Array.isArray(exported) ? exported : [exported];
   return definitions.map((definition, index) => {

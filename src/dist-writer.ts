@@ -32,9 +32,12 @@ export function writeTreeAtomically(target: string, files: ReadonlyMap<string, s
   const { next: nextPrefix, previous: previousPrefix } = prefixes(target);
   const next = path.join(parent, `${nextPrefix}${process.pid}`);
   try {
+    const folders = new Set<string>();
     for (const [relative, content] of files) {
       const file = path.join(next, relative);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const folder = path.dirname(file);
+      if (!folders.has(folder)) fs.mkdirSync(folder, { recursive: true });
+      folders.add(folder);
       fs.writeFileSync(file, content);
     }
   } catch (error) {

@@ -25,16 +25,26 @@ export function objectFileName(object: KubernetesObject): string {
   return `${object.kind.toLowerCase()}.${namespace ? `${namespace}.` : ''}${name}.yaml`;
 }
 
-/** Every object of every chart, as `cluster/<chart>/<file>` (or `<CHART_FOLDERS[chart]>/<file>`) → YAML. */
-export function renderApp(app: App): Map<string, string> {
-  const files = new Map<string, string>();
+/** Every object of every chart by its file, `cluster/<chart>/<file>` (or `<CHART_FOLDERS[chart]>/<file>`). */
+export function renderObjects(app: App): Map<string, KubernetesObject> {
+  const objects = new Map<string, KubernetesObject>();
   for (const chart of app.charts) {
     const folder = CHART_FOLDERS[chart.node.id] ?? `${CLUSTER_DIR}/${chart.node.id}`;
     for (const object of chart.toJson() as KubernetesObject[]) {
       const file = `${folder}/${objectFileName(object)}`;
-      if (files.has(file)) throw new Error(`two objects would be written to dist/${file}`);
-      files.set(file, Yaml.stringify(object));
+      if (objects.has(file)) throw new Error(`two objects would be written to dist/${file}`);
+      objects.set(file, object);
     }
   }
-  return files;
+  return objects;
+}
+
+/** The objects as YAML files (YAML 1.1, as kubectl reads them). */
+export function toYamlFiles(objects: ReadonlyMap<string, KubernetesObject>): Map<string, string> {
+  return new Map([...objects].map(([file, object]) => [file, Yaml.stringify(object)]));
+}
+
+/** Every object of every chart, as file → YAML. */
+export function renderApp(app: App): Map<string, string> {
+  return toYamlFiles(renderObjects(app));
 }

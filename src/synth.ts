@@ -1,6 +1,6 @@
 /**
  * The synth driver: claims → validation → charts → plan → dist/, in that order, and nothing is written
- * unless every step succeeded. `npm run synth` and `npm run plan` are thin wrappers (cli/synth.ts).
+ * unless every step succeeded. `npm run synth` and `npm run plan` are thin wrappers (cli/_synth-command.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -13,7 +13,7 @@ import { buildApp } from './main';
 import { machineSpecOf } from './machines-chart';
 import { MACHINE_API_VERSION, MACHINE_KIND } from './machine-schema';
 import { computePlan, formatPlan, isDestructive, Plan, PlannedMachine } from './plan';
-import { CLUSTER_DIR, renderApp } from './render';
+import { CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
 import { loadSettings } from './settings';
 import { ValidationError } from './validation/problem';
 import { validateMachines } from './validation/validate-machines';
@@ -54,29 +54,41 @@ export function synthesize(options: SynthOptions): SynthResult {
   const problems = [...loaded.problems, ...validated.problems];
   if (problems.length > 0) throw new ValidationError(problems);
 
-  const files = renderApp(buildApp(validated.machines, settings));
+  const objects = renderObjects(buildApp(validated.machines, settings));
+  const files = toYamlFiles(objects);
   // An empty cluster tree, once committed, would make ArgoCD prune every Machine.
   if (![...files.keys()].some((file) => file.startsWith(`${CLUSTER_DIR}/`))) throw new Error(`refusing to write a dist/ with nothing in ${CLUSTER_DIR}/`);
   // Host facts for the NixOS side, beside (never inside) the tree ArgoCD applies.
   for (const [file, text] of hostFactsFiles(validated.machines)) files.set(file, text);
   // The package metadata is reviewed in git but installed by `crossplane xpkg`, never by ArgoCD.
   files.set(`package/${PACKAGE_METADATA_FILE}`, renderPackageMetadata(settings));
-  const plan = computePlan(readDistMachines(settledTree(outDir)), validated.machines.map((m) => ({ id: m.id, spec: m.spec })));
+  // A file that synth would write again unchanged need not be parsed: its object is the one just rendered.
+  const unchanged = (file: string, text: string) => (files.get(file) === text ? objects.get(file) : undefined);
+  const plan = computePlan(readDistMachines(settledTree(outDir), unchanged), validated.machines.map((m) => ({ id: m.id, spec: m.spec })));
   if (!options.dryRun && isDestructive(plan) && !options.allowDestroy) throw new DestroyRefusedError(plan);
   if (!options.dryRun) writeTreeAtomically(outDir, files);
   return { files, plan, machineCount: validated.machines.length, written: !options.dryRun };
 }
 
+/** Says which object a file of the tree holds when that is already known (so it need not be parsed). */
+export type KnownObject = (file: string, text: string) => object | undefined;
+
+/** A line `kind: Machine`: files without one hold no Machine and are not parsed. */
+const MACHINE_KIND_LINE = new RegExp(`^\\s*kind:\\s*["']?${MACHINE_KIND}["']?\\s*$`, 'm');
+
 /**
  * The Machines in an existing dist/ tree (none when there is no tree yet). Every YAML document of every
  * file is read, not only today's layout: a Machine the guard cannot see is a VM it cannot protect.
  */
-export function readDistMachines(outDir: string): PlannedMachine[] {
+export function readDistMachines(outDir: string, known: KnownObject = () => undefined): PlannedMachine[] {
   if (!fs.existsSync(outDir)) return [];
   const machines: PlannedMachine[] = [];
   for (const file of (fs.readdirSync(outDir, { recursive: true }) as string[]).filter((name) => /\.ya?ml$/.test(name)).sort()) {
-    for (const document of YAML.parseAllDocuments(fs.readFileSync(path.join(outDir, file), 'utf8'), { version: '1.1' })) {
-      const object = document.toJS() as {
+    const text = fs.readFileSync(path.join(outDir, file), 'utf8');
+    const object = known(file.split(path.sep).join('/'), text);
+    const documents = object ? [object] : MACHINE_KIND_LINE.test(text) ? YAML.parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS()) : [];
+    for (const document of documents) {
+      const object = document as {
         apiVersion?: string;
         kind?: string;
         metadata: { name: string; namespace: string };

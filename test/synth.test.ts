@@ -27,7 +27,7 @@ describe('synth', () => {
 
   test('an error thrown while rendering leaves dist/ byte-identical', () => {
     const before = readTree(dist);
-    jest.spyOn(render, 'renderApp').mockImplementation(() => { throw new Error('boom while rendering'); });
+    jest.spyOn(render, 'renderObjects').mockImplementation(() => { throw new Error('boom while rendering'); });
     expect(() => synthesize({ projectDir: project })).toThrow('boom while rendering');
     expect(readTree(dist)).toEqual(before);
     expect(fs.readdirSync(project).sort()).toEqual(['claims', 'dist', 'package.json']);
@@ -42,7 +42,7 @@ describe('synth', () => {
 
   test('a synth that would write no objects at all is an error, and dist/ stays', () => {
     const before = readTree(dist);
-    jest.spyOn(render, 'renderApp').mockReturnValue(new Map());
+    jest.spyOn(render, 'renderObjects').mockReturnValue(new Map());
     jest.spyOn(hostFacts, 'hostFactsFiles').mockReturnValue(new Map());
     expect(() => synthesize({ projectDir: project })).toThrow('refusing to write a dist/ with nothing in cluster/');
     expect(readTree(dist)).toEqual(before);
