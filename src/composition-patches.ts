@@ -49,15 +49,7 @@ export function workspaceNamePatch(namePath: string, namespacePath?: string): Pa
   if (namespacePath === undefined) {
     return { type: PatchType.FROM_COMPOSITE_FIELD_PATH, fromFieldPath: namePath, toFieldPath: 'metadata.name' };
   }
-  return {
-    type: PatchType.COMBINE_FROM_COMPOSITE,
-    combine: {
-      strategy: CombineStrategy.STRING,
-      variables: [{ fromFieldPath: namespacePath }, { fromFieldPath: namePath }],
-      string: { fmt: '%s.%s' },
-    },
-    toFieldPath: 'metadata.name',
-  };
+  return combineNamespaceAndName(namespacePath, namePath, '%s.%s', 'metadata.name');
 }
 
 /** deletionPolicy → the Workspace's managementPolicies. */
@@ -86,14 +78,21 @@ export function managedDeletionPolicyPatch(): Patch {
  */
 export function stateNamePatch(namespacePath: string, namePath: string): Patch {
   return {
+    ...combineNamespaceAndName(namespacePath, namePath, '%s/%s', 'metadata.annotations[crossplane.io/external-name]'),
+    transforms: [{ type: TransformType.STRING, string: { type: StringTransform.CONVERT, convert: Convert.TO_SHA1 } }],
+  };
+}
+
+/** The Machine's namespace and name joined by `fmt` into `toFieldPath`. */
+function combineNamespaceAndName(namespacePath: string, namePath: string, fmt: string, toFieldPath: string): Patch {
+  return {
     type: PatchType.COMBINE_FROM_COMPOSITE,
     combine: {
       strategy: CombineStrategy.STRING,
       variables: [{ fromFieldPath: namespacePath }, { fromFieldPath: namePath }],
-      string: { fmt: '%s/%s' },
+      string: { fmt },
     },
-    toFieldPath: 'metadata.annotations[crossplane.io/external-name]',
-    transforms: [{ type: TransformType.STRING, string: { type: StringTransform.CONVERT, convert: Convert.TO_SHA1 } }],
+    toFieldPath,
   };
 }
 

@@ -44,7 +44,3 @@ export function toYamlFiles(objects: ReadonlyMap<string, KubernetesObject>): Map
   return new Map([...objects].map(([file, object]) => [file, Yaml.stringify(object)]));
 }
 
-/** Every object of every chart, as file → YAML. */
-export function renderApp(app: App): Map<string, string> {
-  return toYamlFiles(renderObjects(app));
-}

@@ -36,6 +36,15 @@ export function tempProject(claims: Record<string, string | object | object[]>, 
   return dir;
 }
 
+/** Replaces a project's claims/ with one YAML claim per Machine, named after it. */
+export function replaceClaims(project: string, machines: ReadonlyArray<Record<string, any>>): void {
+  fs.rmSync(path.join(project, 'claims'), { recursive: true, force: true });
+  fs.mkdirSync(path.join(project, 'claims'));
+  for (const machine of machines) {
+    fs.writeFileSync(path.join(project, 'claims', `${machine.metadata.name}.yaml`), YAML.stringify(machine, { version: '1.1' }));
+  }
+}
+
 /** Every file below `dir` with its content, for byte-for-byte comparisons. */
 export function readTree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -5,9 +5,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as YAML from 'yaml';
 import { synthesize } from '../src/synth';
-import { minimalMachine, readTree, REPO, tempProject } from './_helpers';
+import { minimalMachine, readTree, replaceClaims, REPO, tempProject } from './_helpers';
 
 type Doc = Record<string, any>;
 
@@ -22,11 +21,7 @@ function cli(...args: string[]) {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-function setClaims(machines: Doc[]): void {
-  fs.rmSync(path.join(project, 'claims'), { recursive: true, force: true });
-  fs.mkdirSync(path.join(project, 'claims'));
-  for (const m of machines) fs.writeFileSync(path.join(project, 'claims', `${m.metadata.name}.yaml`), YAML.stringify(m));
-}
+const setClaims = (machines: Doc[]) => replaceClaims(project, machines);
 
 beforeEach(() => {
   project = tempProject({});

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ChangeKind, computePlan, formatPlan, isDestructive, PlannedMachine } from '../src/plan';
 import { DestroyRefusedError, synthesize } from '../src/synth';
-import { minimalMachine, readTree, tempProject } from './_helpers';
+import { minimalMachine, readTree, replaceClaims, tempProject } from './_helpers';
 
 type Doc = Record<string, any>;
 
@@ -121,11 +121,7 @@ describe('the printed plan', () => {
 describe('the destroy guard of synth', () => {
   let project: string;
   let dist: string;
-  const claims = (machines: Doc[]) => {
-    fs.rmSync(path.join(project, 'claims'), { recursive: true, force: true });
-    fs.mkdirSync(path.join(project, 'claims'));
-    for (const machine of machines) fs.writeFileSync(path.join(project, 'claims', `${machine.metadata.name}.yaml`), JSON.stringify(machine));
-  };
+  const claims = (machines: Doc[]) => replaceClaims(project, machines);
 
   beforeEach(() => {
     project = tempProject({});
