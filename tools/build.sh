@@ -22,8 +22,8 @@ if [ ! -x "$binary" ]; then
   package=$(awk '$1 == "tool" { print $2; exit }' "$dir/go.mod")
   [ -n "$package" ] || package=.   # a tool of our own: its main package is the folder itself
   started=$(date +%s)
-  (cd "$dir" && GOFLAGS=-buildvcs=false go build -trimpath -o "$binary.tmp" "$package") >&2
-  mv "$binary.tmp" "$binary"
+  (cd "$dir" && GOFLAGS=-buildvcs=false go build -trimpath -o "$binary.tmp.$$" "$package") >&2
+  mv "$binary.tmp.$$" "$binary"
   echo "tools/build.sh: built $tool in $(( $(date +%s) - started )) s" >&2
 fi
 echo "$binary"
