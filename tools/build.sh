@@ -15,7 +15,8 @@ dir="$here/$tool"
 command -v go >/dev/null || { echo "tools/build.sh: $tool needs Go (https://go.dev/dl/) on PATH" >&2; exit 2; }
 
 cache=${FABRIC_TOOLS_CACHE:-$HOME/.cache/fabric/tools}
-key=$(cat "$dir/go.mod" "$dir/go.sum" "$dir"/*.go 2>/dev/null | sha256sum | cut -c1-16)
+shopt -s nullglob
+key=$(cat "$dir/go.mod" "$dir/go.sum" "$dir"/*.go | sha256sum | cut -c1-16)
 binary="$cache/$tool-$key"
 if [ ! -x "$binary" ]; then
   mkdir -p "$cache"
