@@ -1,7 +1,9 @@
 /**
  * The shared conformance validator (../shared/conformance), run as CI runs it: `node validate-dist.mjs
  * <dir> --json`. It needs its own node_modules; CI installs a copy and names it in FABRIC_CONFORMANCE_DIR.
- * Tests that need it are skipped, saying so in their name, where no installed copy exists.
+ * Tests that need it are skipped outside CI, saying so in their name, where no installed copy exists; in CI
+ * they run, and fail when the validator is missing. What a clone can check alone (object shapes against the
+ * pinned upstream CRDs in imports/crds/) is in test/_crd-schemas.ts and runs everywhere.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -15,15 +17,21 @@ export const CONFORMANCE_DIR = [process.env.FABRIC_CONFORMANCE_DIR, '/tmp/conf',
   (dir): dir is string => !!dir && fs.existsSync(path.join(dir, 'validate-dist.mjs')) && fs.existsSync(path.join(dir, 'node_modules')),
 );
 
-/** The upstream CRDs the validator checks against (present even where the validator is not installed). */
-export const CRD_DIR = [CONFORMANCE_DIR, SHARED].map((dir) => dir && path.join(dir, 'crds')).find((dir): dir is string => !!dir && fs.existsSync(dir));
-
 /** Whether tests that need the validator run: always in CI (where a missing validator is a failure). */
 export const CONFORMANCE_REQUIRED = CONFORMANCE_DIR !== undefined || process.env.CI === 'true';
 
+/** Said in the name of every test or group skipped for want of the validator. */
+export const NEEDS_CONFORMANCE = '(needs the shared conformance validator, a CI extra: set FABRIC_CONFORMANCE_DIR)';
+
 /** `test`, or `test.skip` with the reason in the name when the validator is not installed (never in CI). */
 export const withConformance: jest.It = CONFORMANCE_REQUIRED ? test : (((name: string, ...rest: any[]) =>
-  (test.skip as any)(`${name} (skipped: conformance validator not installed; set FABRIC_CONFORMANCE_DIR)`, ...rest)) as any);
+  (test.skip as any)(`${name} ${NEEDS_CONFORMANCE}`, ...rest)) as any);
+
+/** `describe`, or `describe.skip` with the reason in the group's name when the validator is not installed. */
+export function describeWithConformance(name: string, body: () => void): void {
+  if (CONFORMANCE_REQUIRED) describe(name, body);
+  else describe.skip(`${name} ${NEEDS_CONFORMANCE}`, body);
+}
 
 export interface ConformanceProblem {
   readonly level: 'error' | 'warning' | 'info';

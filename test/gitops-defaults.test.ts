@@ -1,41 +1,18 @@
 /**
  * Nothing stays OutOfSync: every field the API server would default is already written. Each object of
  * both topologies is defaulted the way the API server does (structural defaulting against its CRD's
- * schema: the upstream CRDs in ../shared/conformance/crds, the Machine's own schema and, for a legacy
+ * schema: the pinned upstream CRDs in imports/crds/, the Machine's own schema and, for a legacy
  * claim, the field Crossplane's claim CRD defaults) and must come out unchanged.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import * as YAML from 'yaml';
 import { machineSchema } from '../src/machine-schema';
 import { Topology } from '../src/settings';
-import { CRD_DIR } from './_conformance';
+import { CrdSchema, loadCrdSchemas } from './_crd-schemas';
 import { synthTopology } from './_topologies';
 
-type Schema = { properties?: Record<string, Schema>; items?: Schema; additionalProperties?: Schema | boolean; default?: unknown };
+type Schema = CrdSchema;
 
 /** Kinds whose defaults live in Go code, not in a schema; Argo CD knows them and ignores those fields. */
 const BUILT_IN = new Set(['v1/Namespace', 'v1/ConfigMap']);
-
-/** apiVersion/kind → openAPIV3Schema, of every CRD below `dir`. */
-function loadCrdSchemas(dir: string): Map<string, Schema> {
-  const schemas = new Map<string, Schema>();
-  const walk = (folder: string) => {
-    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
-      const file = path.join(folder, entry.name);
-      if (entry.isDirectory()) walk(file);
-      else if (/\.ya?ml$/.test(entry.name)) {
-        for (const document of YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
-          const crd = document.toJS() as any;
-          if (crd?.kind !== 'CustomResourceDefinition') continue;
-          for (const version of crd.spec.versions) schemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, version.schema.openAPIV3Schema);
-        }
-      }
-    }
-  };
-  walk(dir);
-  return schemas;
-}
 
 /**
  * The paths the API server would add: a property with a default is set where its parent exists and it
@@ -62,10 +39,8 @@ function missingDefaults(schema: Schema | undefined, value: unknown, at = ''): s
   return missing;
 }
 
-const suite = CRD_DIR ? describe : describe.skip;
-
-suite('fields the API server would default', () => {
-  const crds = loadCrdSchemas(CRD_DIR ?? '');
+describe('fields the API server would default', () => {
+  const crds = loadCrdSchemas();
 
   /** The schema the API server defaults an object with. */
   function schemaOf(object: Record<string, any>, objects: Array<Record<string, any>>): Schema | undefined {

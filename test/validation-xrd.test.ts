@@ -1,10 +1,11 @@
 /**
- * The same rules hold for a Machine applied by hand: the XRD's CEL rules, evaluated by synth's CEL
- * (src/validation/cel-validation.ts) and by the shared conformance validator, which checks a Machine against
- * the XRD as the API server would. The validator is found as test/_conformance.ts finds it
- * (FABRIC_CONFORMANCE_DIR, which .ci/run sets, else /tmp/conf or ../shared/conformance with node_modules);
- * without it these tests fail when CI=true and are skipped elsewhere.
+ * The same rules hold for a Machine applied by hand: the XRD synth writes, read back from the tree, refuses
+ * what synth refuses (its schema with ajv, its CEL rules with synth's CEL), everywhere. The shared
+ * conformance validator checks the same as the API server would; it is found as test/_conformance.ts finds
+ * it (FABRIC_CONFORMANCE_DIR, which .ci/run sets, else /tmp/conf or ../shared/conformance with
+ * node_modules); without it those tests fail when CI=true and are skipped, saying so, elsewhere.
  */
+import Ajv from 'ajv';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -14,8 +15,9 @@ import { machineSchema } from '../src/machine-schema';
 import { synthesize } from '../src/synth';
 import { validateCelRules } from '../src/validation/cel-validation';
 import { validateAgainstSchema } from '../src/validation/schema-validation';
-import { CONFORMANCE_DIR, CONFORMANCE_REQUIRED, ConformanceProblem, validateTree } from './_conformance';
-import { tempProject } from './_helpers';
+import { toJsonSchema } from '../src/validation/_to-json-schema';
+import { CONFORMANCE_DIR, ConformanceProblem, describeWithConformance, validateTree } from './_conformance';
+import { objectsOf, tempProject } from './_helpers';
 import { BAD_CASES, Doc, fullMachine, GOOD_CASES } from './_validation-cases';
 
 interface RuleSample {
@@ -123,7 +125,51 @@ if (!CONFORMANCE_DIR && process.env.CI === 'true') {
   });
 }
 
-(CONFORMANCE_REQUIRED ? describe : describe.skip)('a Machine applied by hand, checked by the conformance validator against the synthesized XRD', () => {
+/** The fields of Kubernetes' ObjectMeta (k8s.io/apimachinery meta/v1 types.go): any other is pruned. */
+const OBJECT_META = {
+  type: 'object',
+  additionalProperties: false,
+  properties: Object.fromEntries(['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp',
+    'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields'].map((field) => [field, {}])),
+};
+
+describe('a Machine applied by hand, checked against the XRD synth wrote', () => {
+  const project = tempProject({});
+  const { files } = synthesize({ projectDir: project, dryRun: true });
+  fs.rmSync(project, { recursive: true, force: true });
+  const xrd = objectsOf(files).find((o) => o.kind === 'CompositeResourceDefinition')!;
+  const written: StructuralSchema = xrd.spec.versions[0].schema.openAPIV3Schema;
+  const validate = new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile({
+    type: 'object',
+    properties: { metadata: OBJECT_META, spec: toJsonSchema(written.properties!.spec) },
+  });
+
+  /** Where the XRD refuses `machine`: schema paths as synth names them, then the CEL rules' paths. */
+  function refusals(machine: Doc): Array<{ path: string; message: string }> {
+    const copy = structuredClone(machine);
+    const found = validate(copy) ? [] : validate.errors!.map((error) => {
+      const at = error.instancePath.slice(1).split('/').filter(Boolean).map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`)).join('').replace(/^\./, '');
+      const child = (error.params as any).missingProperty ?? (error.params as any).additionalProperty;
+      return { path: child ? `${at}.${child}` : at, message: error.message ?? '' };
+    });
+    return [...found, ...validateCelRules(copy, written).map(({ path: at, message }) => ({ path: at, message }))];
+  }
+
+  test.each(ruleCases)('the XRD refuses the failing sample at the rule\'s field: %s', (message) => {
+    expect(refusals(sample(SAMPLES[message].bad)).map((r) => r.path)).toEqual([SAMPLES[message].path]);
+  });
+
+  test.each(BAD_CASES.filter((c) => c.xrdPath !== null).map((c) => [c.reason, c.xrdPath] as const))('the XRD refuses what synth refuses: %s', (reason, xrdPath) => {
+    const bad = BAD_CASES.find((c) => c.reason === reason)!;
+    expect(refusals(sample(bad.mutate)).map((r) => r.path)).toContain(xrdPath);
+  });
+
+  test.each(GOOD_CASES)('the XRD accepts what synth accepts: %s', (_reason, mutate) => {
+    expect(refusals(sample(mutate))).toEqual([]);
+  });
+});
+
+describeWithConformance('a Machine applied by hand, checked by the conformance validator against the synthesized XRD', () => {
   let workDir: string;
   let problems: readonly ConformanceProblem[] = [];
   const errorsIn = (file: string) => problems.filter((p) => p.level === 'error' && p.file === file);

@@ -26,10 +26,10 @@ function evaluator(rule: string): Evaluator {
   return compiled;
 }
 
-/** Runs every rule of the Machine schema on `document`; returns the rules that failed. */
-export function validateCelRules(document: Record<string, unknown>): SchemaIssue[] {
+/** Runs every rule of the Machine schema (or of `schema`, e.g. one read back from a written XRD) on `document`. */
+export function validateCelRules(document: Record<string, unknown>, schema: StructuralSchema = machineSchema): SchemaIssue[] {
   const issues: SchemaIssue[] = [];
-  visit(machineSchema, document, '', issues);
+  visit(schema, document, '', issues);
   return issues;
 }
 
