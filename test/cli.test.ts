@@ -1,24 +1,29 @@
 /**
- * `npm run synth` / `npm run plan` as users run them: the real CLI in a child process, on a throwaway
- * project (--project), checking exit codes, what it prints and that dist/ is untouched when it refuses.
+ * `npm run synth` / `npm run plan` as users run them, on a throwaway project (--project): exit codes, what
+ * it prints and that dist/ is untouched when it refuses. The command runs in-process (the same function the
+ * process runs); one test runs the real process, for what only the process boundary shows.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { synthCommand } from '../src/cli/_synth-command';
 import { synthesize } from '../src/synth';
 import { minimalMachine, readTree, replaceClaims, REPO, tempProject } from './_helpers';
 
 type Doc = Record<string, any>;
 
-// Each test starts the CLI once or twice, about two seconds each on a busy two-core machine.
-jest.setTimeout(60_000);
-
 let project: string;
 let dist: string;
 
+/** The command as `npm run synth -- --project <project> ...args` runs it, from the project folder. */
 function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(REPO, 'src', 'cli', 'synth.ts'), '--project', project, ...args], { cwd: project, encoding: 'utf8' });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  let stdout = '';
+  let stderr = '';
+  const status = synthCommand(['--project', project, ...args], { defaultProject: REPO, cwd: project }, {
+    out: (text) => { stdout += `${text}\n`; },
+    err: (text) => { stderr += `${text}\n`; },
+  });
+  return { status, stdout, stderr };
 }
 
 const setClaims = (machines: Doc[]) => replaceClaims(project, machines);
@@ -90,7 +95,7 @@ describe('npm run synth', () => {
     setClaims([minimalMachine('a', { memory: { size: 4096 } }), minimalMachine('b')]);
     const run = cli('--plna');
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe('synth: unknown option "--plna"; known: --plan, --allow-destroy, --out <dir>, --project <dir>\n');
+    expect(run.stderr).toBe('synth: unknown option "--plna"; known: --plan, --allow-destroy, --detailed-exitcode, --out <dir>, --project <dir>, --help; did you mean `--plan`?\n');
     expect(readTree(dist)).toEqual(before);
   });
 
@@ -118,4 +123,19 @@ describe('npm run plan', () => {
     expect(readTree(dist)).toEqual(before);
     expect(fs.readdirSync(project).sort()).toEqual(['claims', 'dist', 'package.json']);
   });
+});
+
+describe('the synth process', () => {
+  test('exits with the command\'s code and prints its refusal on stderr', () => {
+    setClaims([minimalMachine('a', { memory: { size: 256 } })]);
+    const run = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(REPO, 'src', 'cli', 'synth.ts'), '--project', project], { cwd: project, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe([
+      '1 problem found:',
+      '  claims/a.yaml: Machine infra-machines/a: spec.memory.size must be at least 512 (MiB), got 256',
+      'dist/ was left unchanged',
+      '',
+    ].join('\n'));
+  }, 60_000);
 });

@@ -1,72 +1,89 @@
 /**
- * `npm run synth [-- --allow-destroy]` writes dist/; `npm run plan` prints the plan and writes nothing.
- * Options: --plan, --allow-destroy, --out <dir> (default <project>/dist), --project <dir> (default this
- * repository; tests point it at a throwaway project). An unknown option is refused rather than ignored:
- * a misspelled `--plan` must not write dist/.
- * Exit codes: 0 done, 1 refused (invalid claims or an unallowed destroy), 2 unexpected failure or bad usage.
+ * `npm run synth` writes dist/; `npm run plan` (synth --plan) prints the plan and writes nothing. The options
+ * and exit codes are the table below, which `--help` prints. The command is a function of its arguments and
+ * an output sink, so tests run it in-process; cli/synth.ts is the process around it.
  */
 import * as path from 'path';
-import { formatPlan } from '../plan';
+import { formatPlan, isDestructive } from '../plan';
 import { DestroyRefusedError, synthesize } from '../synth';
 import { ValidationError } from '../validation/problem';
+import { CommandSpec, helpText, parseOptions, UsageError } from './_options';
 
-interface Arguments {
-  readonly dryRun: boolean;
-  readonly allowDestroy: boolean;
-  readonly outDir?: string;
-  readonly projectDir: string;
+export const SYNTH_COMMAND: CommandSpec = {
+  usage: 'npm run synth [-- <options>]    npm run plan [-- <options>]',
+  summary: 'Validates every Machine under claims/ and writes the platform and the Machines to dist/; with --plan, only prints what would change.',
+  options: [
+    { name: '--plan', description: 'print the plan and write nothing (what `npm run plan` does)' },
+    { name: '--allow-destroy', description: 'accept a plan that destroys or replaces a VM, or loses a disk\'s data' },
+    { name: '--detailed-exitcode', description: 'exit 0 when nothing changes, 2 when something changes, 3 when a change destroys; errors exit 1 (as `terraform plan -detailed-exitcode`)' },
+    { name: '--out', value: '<dir>', description: 'write the tree to <dir> instead of <project>/dist' },
+    { name: '--project', value: '<dir>', description: 'the project (package.json settings, claims/) to synthesize; default: this repository' },
+  ],
+  exitCodes: [
+    '0  done (with --detailed-exitcode: done, nothing changed)',
+    '1  refused: an invalid Machine or a destroy without --allow-destroy (with --detailed-exitcode: any error)',
+    '2  bad usage or an unexpected failure (with --detailed-exitcode: done, something changed, nothing destroyed)',
+    '3  with --detailed-exitcode only: done, and the plan destroys or replaces a VM or loses a disk\'s data',
+  ],
+};
+
+/** Where the command writes: stdout and stderr lines. */
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
 }
 
-function parseArguments(argv: readonly string[]): Arguments {
-  let dryRun = false;
-  let allowDestroy = false;
-  let outDir: string | undefined;
-  let projectDir = path.resolve(__dirname, '..', '..');
-  for (let i = 0; i < argv.length; i++) {
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined || next.startsWith('--')) throw new Error(`${argv[i - 1]} needs a folder`);
-      return path.resolve(next);
-    };
-    switch (argv[i]) {
-      case '--plan': dryRun = true; break;
-      case '--allow-destroy': allowDestroy = true; break;
-      case '--out': outDir = value(); break;
-      case '--project': projectDir = value(); break;
-      default: throw new Error(`unknown option ${JSON.stringify(argv[i])}; known: --plan, --allow-destroy, --out <dir>, --project <dir>`);
-    }
-  }
-  return { dryRun, allowDestroy, outDir, projectDir };
+const processOutput: Output = { out: (text) => console.log(text), err: (text) => console.error(text) };
+
+export interface SynthCommandOptions {
+  /** The project when --project is not given. */
+  readonly defaultProject: string;
+  /** Folder paths are shown relative to it. @default process.cwd() */
+  readonly cwd?: string;
+  /** `true` for `npm run plan`. @default false */
+  readonly plan?: boolean;
 }
 
-function main(argv: readonly string[]): number {
+/** Runs the command; returns its exit code. */
+export function synthCommand(argv: readonly string[], options: SynthCommandOptions, output: Output = processOutput): number {
   const started = process.hrtime.bigint();
-  let args: Arguments;
+  const cwd = options.cwd ?? process.cwd();
+  let parsed;
   try {
-    args = parseArguments(argv);
+    parsed = parseOptions(SYNTH_COMMAND, argv);
   } catch (error) {
-    console.error(`synth: ${(error as Error).message}`);
+    if (!(error instanceof UsageError)) throw error;
+    output.err(`synth: ${error.message}`);
     return 2;
   }
-  const outDir = args.outDir ?? path.join(args.projectDir, 'dist');
-  const shownOut = `${path.relative(process.cwd(), outDir) || '.'}/`;
-  try {
-    const result = synthesize({ projectDir: args.projectDir, outDir, allowDestroy: args.allowDestroy, dryRun: args.dryRun });
-    if (result.plan.changes.length > 0 || args.dryRun) console.log(formatPlan(result.plan));
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    console.log(args.dryRun
-      ? `plan: ${result.machineCount} Machines, nothing written (${ms.toFixed(0)} ms)`
-      : `synth: ${result.machineCount} Machines, ${result.files.size} files written to ${shownOut} (${ms.toFixed(0)} ms, peak ${peakMiB()} MiB)`);
+  if (parsed.help) {
+    output.out(helpText(SYNTH_COMMAND));
     return 0;
+  }
+  const folder = (name: string) => {
+    const value = parsed.values.get(name);
+    return typeof value === 'string' ? path.resolve(cwd, value) : undefined;
+  };
+  const detailed = parsed.values.has('--detailed-exitcode');
+  const dryRun = options.plan === true || parsed.values.has('--plan');
+  const projectDir = folder('--project') ?? options.defaultProject;
+  const outDir = folder('--out') ?? path.join(projectDir, 'dist');
+  const shownOut = `${path.relative(cwd, outDir) || '.'}/`;
+  try {
+    const result = synthesize({ projectDir, outDir, allowDestroy: parsed.values.has('--allow-destroy'), dryRun });
+    const changed = result.plan.changes.length > 0;
+    if (changed || dryRun) output.out(formatPlan(result.plan));
+    const ms = (Number(process.hrtime.bigint() - started) / 1e6).toFixed(0);
+    output.out(dryRun
+      ? `plan: ${result.machineCount} Machines, nothing written (${ms} ms)`
+      : `synth: ${result.machineCount} Machines, ${result.files.size} files written to ${shownOut} (${ms} ms, peak ${peakMiB()} MiB)`);
+    if (!detailed || !changed) return 0;
+    return isDestructive(result.plan) ? 3 : 2;
   } catch (error) {
-    if (error instanceof ValidationError || error instanceof DestroyRefusedError) {
-      console.error(error.message);
-      console.error(`${shownOut} was left unchanged`);
-      return 1;
-    }
-    console.error(`synth failed: ${(error as Error).stack ?? error}`);
-    console.error(`${shownOut} was left unchanged`);
-    return 2;
+    const refused = error instanceof ValidationError || error instanceof DestroyRefusedError;
+    output.err(refused ? (error as Error).message : `synth failed: ${(error as Error).stack ?? error}`);
+    if (!dryRun) output.err(`${shownOut} was left unchanged`);
+    return refused || detailed ? 1 : 2;
   }
 }
 
@@ -74,5 +91,3 @@ function main(argv: readonly string[]): number {
 function peakMiB(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
-
-process.exitCode = main(process.argv.slice(2));
