@@ -1,9 +1,15 @@
 /**
  * A plan before destruction, like `terraform plan` but at synth time: what the new dist/ does to each
- * Machine compared with the dist/ in the working tree. Removing a Machine destroys its VM (unless it is
- * Orphan); some changes make Proxmox replace the VM. Both are refused unless explicitly allowed.
+ * object ArgoCD syncs, compared with the current tree (dist/ in the working tree, plus the Machines committed
+ * in git). For a Machine, each changed field says what the bpg provider does with it (plan-effects.ts): in
+ * place, a reboot, a replaced VM, lost data, or a refusal. Removing a Machine destroys its VM (unless it is
+ * Orphan). Destroying, replacing and losing data are refused unless explicitly allowed; what the provider
+ * refuses is refused always.
  */
+import * as YAML from 'yaml';
 import { MachineSpec } from '../imports/fabric.kubelize.io';
+import { MACHINE_KIND } from './machine-schema';
+import { Effect, EFFECT_ORDER, fieldEffect } from './plan-effects';
 import { specWithDefaults } from './validation/schema-validation';
 
 export enum ChangeKind {
@@ -17,79 +23,111 @@ export interface MachineChange {
   /** `namespace/name` */
   readonly id: string;
   readonly kind: ChangeKind;
-  /** Field changes, e.g. `spec.memory.size 2048 → 4096`. */
+  /** Field changes with their effect, e.g. `spec.memory.size 2048 → 4096 (reboot)`. */
   readonly details: readonly string[];
   /** Whether a VM (or a disk's data) is destroyed. */
   readonly destructive: boolean;
+  /** The worst effect of an update or replacement. */
+  readonly effect?: Effect;
+  /** Changes the provider would fail on: never written. */
+  readonly refused?: readonly string[];
+}
+
+/** A change to an object that is not a Machine: a Namespace, a Composition, a provider setting. */
+export interface ObjectChange {
+  readonly kind: ChangeKind.ADD | ChangeKind.UPDATE | ChangeKind.REMOVE;
+  /** `Namespace apps`, `Composition machine-proxmox-terraform`. */
+  readonly object: string;
 }
 
 export interface Plan {
   readonly changes: readonly MachineChange[];
+  /** @default - none */
+  readonly objects?: readonly ObjectChange[];
 }
 
 /** A Machine as it stands in a dist/ tree. */
 export interface PlannedMachine {
   readonly id: string;
   readonly spec: MachineSpec;
+  /** Where the current tree holds it, when not in dist/ (e.g. `git HEAD`). */
+  readonly source?: string;
 }
 
 export function computePlan(current: readonly PlannedMachine[], next: readonly PlannedMachine[]): Plan {
-  const normalized = (m: PlannedMachine): [string, PlannedMachine] => [m.id, { id: m.id, spec: specWithDefaults(m.spec) }];
+  const normalized = (m: PlannedMachine): [string, PlannedMachine] => [m.id, { ...m, spec: specWithDefaults(m.spec) }];
   const before = new Map(current.map(normalized));
   const after = new Map(next.map(normalized));
   const changes: MachineChange[] = [];
+  const added = [...after.keys()].filter((id) => !before.has(id));
+  const removed = [...before.keys()].filter((id) => !after.has(id));
+  const renamedTo = renames(removed.map((id) => before.get(id)!), added.map((id) => after.get(id)!));
   for (const [id, machine] of after) {
     const old = before.get(id);
     if (!old) {
-      changes.push({ id, kind: ChangeKind.ADD, details: [], destructive: false });
+      const from = [...renamedTo].find(([, to]) => to === id)?.[0];
+      changes.push({ id, kind: ChangeKind.ADD, details: from ? [`renamed from ${from}?`] : [], destructive: false });
       continue;
     }
-    const details = diff(old.spec, machine.spec, 'spec');
-    if (details.length === 0) continue;
-    const reasons = replacementReasons(old.spec, machine.spec);
-    changes.push(
-      reasons.length > 0
-        ? { id, kind: ChangeKind.REPLACE, details: reasons, destructive: true }
-        : { id, kind: ChangeKind.UPDATE, details, destructive: false },
-    );
-  }
-  for (const [id, machine] of before) {
-    if (after.has(id)) continue;
-    const orphan = machine.spec.deletionPolicy === 'Orphan';
+    const fields = diff(old.spec, machine.spec, 'spec');
+    if (fields.length === 0) continue;
+    const effects = fields.map((f) => ({ ...f, ...fieldEffect(f.path, f.before, f.after) }));
+    const details = effects.map((f) => `${f.path} ${show(f.before)} → ${show(f.after)} (${f.effect}${f.effect === Effect.IN_PLACE ? '' : `: ${f.why}`})`);
+    const worst = effects.map((f) => f.effect).sort((a, b) => EFFECT_ORDER.indexOf(b) - EFFECT_ORDER.indexOf(a))[0];
+    const refused = details.filter((_, i) => effects[i].effect === Effect.REFUSED);
+    const replace = effects.some((f) => f.effect === Effect.REPLACE);
     changes.push({
       id,
-      kind: ChangeKind.REMOVE,
-      details: [orphan ? 'deletionPolicy Orphan: the VM keeps running' : 'the VM is destroyed'],
-      destructive: !orphan,
+      kind: replace ? ChangeKind.REPLACE : ChangeKind.UPDATE,
+      details,
+      destructive: replace || effects.some((f) => f.effect === Effect.DATA_LOSS),
+      effect: worst,
+      ...(refused.length > 0 ? { refused } : {}),
     });
+  }
+  for (const id of removed) {
+    const machine = before.get(id)!;
+    const orphan = machine.spec.deletionPolicy === 'Orphan';
+    const to = renamedTo.get(id);
+    const details = [
+      to && !orphan ? `renamed to ${to}? the VM is destroyed and recreated` : orphan ? 'deletionPolicy Orphan: the VM keeps running' : 'the VM is destroyed',
+      ...(to && orphan ? [`renamed to ${to}? a new VM is created beside it`] : []),
+      ...(machine.source ? [`it is in ${machine.source} but not in the new tree`] : []),
+    ];
+    changes.push({ id, kind: ChangeKind.REMOVE, details, destructive: !orphan });
   }
   return { changes: changes.sort((a, b) => a.id.localeCompare(b.id)) };
 }
 
-/** Changes the bpg/proxmox provider cannot make in place, or that lose a disk's data. */
-function replacementReasons(old: MachineSpec, next: MachineSpec): string[] {
-  const reasons: string[] = [];
-  const changed = (label: string, a: unknown, b: unknown) => {
-    if (JSON.stringify(a) !== JSON.stringify(b)) reasons.push(`${label} ${show(a)} → ${show(b)}`);
-  };
-  changed('spec.proxmox.templateId', old.proxmox.templateId, next.proxmox.templateId);
-  changed('spec.proxmox.vmId', old.proxmox.vmId, next.proxmox.vmId);
-  changed('spec.proxmox.node', old.proxmox.node, next.proxmox.node);
-  changed('boot disk storage', old.disk?.storage ?? old.proxmox.storage, next.disk?.storage ?? next.proxmox.storage);
-  changed('spec.disk.interface', old.disk?.interface, next.disk?.interface);
-  if ((next.disk?.size ?? 0) < (old.disk?.size ?? 0)) reasons.push(`spec.disk.size shrinks ${old.disk?.size} → ${next.disk?.size} GiB`);
-  (old.dataDisks ?? []).forEach((disk, index) => {
-    const now = next.dataDisks?.[index];
-    const label = `spec.dataDisks[${index}]`;
-    if (!now) reasons.push(`${label} is removed (its data is lost)`);
-    else if (now.size < disk.size) reasons.push(`${label}.size shrinks ${disk.size} → ${now.size} GiB`);
-    else changed(`${label} storage`, disk.storage ?? old.proxmox.storage, now.storage ?? next.proxmox.storage);
-  });
-  return reasons;
+/**
+ * Removed → added pairs whose specs are equal once the name is set aside: most likely a rename, which
+ * Crossplane carries out as a new Machine (a new VM) and a deleted one.
+ */
+function renames(removed: readonly PlannedMachine[], added: readonly PlannedMachine[]): Map<string, string> {
+  const key = (m: PlannedMachine) => JSON.stringify(sorted(m.spec));
+  const pairs = new Map<string, string>();
+  const free = [...added];
+  for (const old of removed) {
+    const index = free.findIndex((m) => key(m) === key(old));
+    if (index >= 0) pairs.set(old.id, free.splice(index, 1)[0].id);
+  }
+  return pairs;
+}
+
+function sorted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sorted);
+  if (isObject(value)) return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted(value[k])]));
+  return value;
+}
+
+interface FieldChange {
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
 }
 
 /** Field-level changes, down to list items: `spec.dataDisks[0].size 100 → 200`. */
-function diff(a: unknown, b: unknown, path: string): string[] {
+function diff(a: unknown, b: unknown, path: string): FieldChange[] {
   if (isObject(a) && isObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
     return keys.flatMap((key) => diff(a[key], b[key], `${path}.${key}`));
@@ -97,7 +135,7 @@ function diff(a: unknown, b: unknown, path: string): string[] {
   if (Array.isArray(a) && Array.isArray(b)) {
     return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => diff(a[i], b[i], `${path}[${i}]`)).flat();
   }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [`${path} ${show(a)} → ${show(b)}`];
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [{ path, before: a, after: b }];
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -108,20 +146,79 @@ function show(value: unknown): string {
   return value === undefined ? '(unset)' : JSON.stringify(value);
 }
 
+/**
+ * The objects other than Machines that change between two trees (dist/-relative path → YAML text), under
+ * the folders ArgoCD syncs. Only files whose text differs are parsed.
+ */
+export function objectChanges(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>, folders: readonly string[]): ObjectChange[] {
+  const synced = (file: string) => folders.some((folder) => file.startsWith(`${folder}/`)) && /\.ya?ml$/.test(file);
+  const objectsOf = (text: string | undefined) => new Map((text === undefined ? [] : YAML.parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS()))
+    .filter((o): o is Record<string, any> => isObject(o) && typeof o.kind === 'string' && o.kind !== MACHINE_KIND)
+    .map((o) => [`${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`, JSON.stringify(o)] as const));
+  const old = new Map<string, string>();
+  const next = new Map<string, string>();
+  for (const file of new Set([...before.keys(), ...after.keys()])) {
+    if (!synced(file) || before.get(file) === after.get(file)) continue;
+    for (const [id, text] of objectsOf(before.get(file))) old.set(id, text);
+    for (const [id, text] of objectsOf(after.get(file))) next.set(id, text);
+  }
+  const changes: ObjectChange[] = [];
+  for (const [id, text] of next) {
+    if (!old.has(id)) changes.push({ kind: ChangeKind.ADD, object: id });
+    else if (old.get(id) !== text) changes.push({ kind: ChangeKind.UPDATE, object: id });
+  }
+  for (const id of old.keys()) if (!next.has(id)) changes.push({ kind: ChangeKind.REMOVE, object: id });
+  return changes.sort((a, b) => a.object.localeCompare(b.object));
+}
+
 const SYMBOL: Record<ChangeKind, string> = { add: '+', update: '~', replace: '-/+', remove: '-' };
 const VERB: Record<ChangeKind, string> = { add: 'added', update: 'changed in place', replace: 'replaced', remove: 'removed' };
+
+/** How an update is carried out, from its worst effect. */
+function updateVerb(change: MachineChange): string {
+  if (change.kind !== ChangeKind.UPDATE) return VERB[change.kind];
+  switch (change.effect) {
+    case Effect.REBOOT: return 'changed, the VM reboots';
+    case Effect.DATA_LOSS: return 'changed, data is lost';
+    case Effect.REFUSED: return 'refused';
+    default: return VERB[change.kind];
+  }
+}
 
 export function formatPlan(plan: Plan): string {
   const count = (kind: ChangeKind) => plan.changes.filter((c) => c.kind === kind).length;
   const lines = [
     `plan: ${count(ChangeKind.ADD)} to add, ${count(ChangeKind.UPDATE)} to change in place, ${count(ChangeKind.REPLACE)} to replace, ${count(ChangeKind.REMOVE)} to remove`,
   ];
-  for (const change of plan.changes) {
-    lines.push(`  ${SYMBOL[change.kind].padEnd(3)} Machine ${change.id}: ${VERB[change.kind]}${change.details.length ? `: ${change.details.join('; ')}` : ''}`);
+  const objects = plan.objects ?? [];
+  if (objects.length > 0) {
+    const objectCount = (kind: ChangeKind) => objects.filter((c) => c.kind === kind).length;
+    lines.push(`objects: ${objectCount(ChangeKind.ADD)} to add, ${objectCount(ChangeKind.UPDATE)} to change, ${objectCount(ChangeKind.REMOVE)} to remove (Namespaces and platform objects)`);
   }
+  const destroys = destroyCount(plan);
+  if (destroys > 0) lines.push(`destroys: ${destroys} (Machines whose VM is destroyed or replaced, or whose disk data is lost)`);
+  for (const change of plan.changes) {
+    lines.push(`  ${SYMBOL[change.kind].padEnd(3)} Machine ${change.id}: ${updateVerb(change)}${change.details.length ? `: ${change.details.join('; ')}` : ''}`);
+  }
+  for (const change of plan.objects ?? []) lines.push(`  ${SYMBOL[change.kind].padEnd(3)} ${change.object}: ${VERB[change.kind].replace(' in place', '')}`);
   return lines.join('\n');
 }
 
+/** Machines whose VM or disk data the plan destroys. */
+export function destroyCount(plan: Plan): number {
+  return plan.changes.filter((change) => change.destructive).length;
+}
+
 export function isDestructive(plan: Plan): boolean {
-  return plan.changes.some((change) => change.destructive);
+  return destroyCount(plan) > 0;
+}
+
+/** Whether anything at all changes. */
+export function hasChanges(plan: Plan): boolean {
+  return plan.changes.length > 0 || (plan.objects?.length ?? 0) > 0;
+}
+
+/** Changes the provider would fail on, as `Machine id: detail` lines. */
+export function refusedChanges(plan: Plan): string[] {
+  return plan.changes.flatMap((change) => (change.refused ?? []).map((detail) => `Machine ${change.id}: ${detail}`));
 }

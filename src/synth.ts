@@ -7,15 +7,17 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { findClaimFiles, loadClaims } from './claims';
 import { PACKAGE_METADATA_FILE, renderPackageMetadata } from './configuration-package';
-import { settledTree, writeTreeAtomically } from './dist-writer';
+import { recoverInterruptedSwap, settledTree, writeTreeAtomically } from './dist-writer';
 import { hostFactsFiles } from './host-facts';
 import { buildApp } from './main';
 import { machineSpecOf } from './machines-chart';
 import { MACHINE_API_VERSION, MACHINE_KIND } from './machine-schema';
-import { computePlan, formatPlan, isDestructive, Plan, PlannedMachine } from './plan';
-import { CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
+import { committedTree } from './git-baseline';
+import { computePlan, formatPlan, isDestructive, objectChanges, Plan, PlannedMachine, refusedChanges } from './plan';
+import { CHART_FOLDERS, CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
 import { loadSettings } from './settings';
 import { ValidationError } from './validation/problem';
+import { systemNamespaceProblems } from './validation/system-namespaces';
 import { validateMachines } from './validation/validate-machines';
 
 export interface SynthOptions {
@@ -34,6 +36,8 @@ export interface SynthResult {
   readonly plan: Plan;
   readonly machineCount: number;
   readonly written: boolean;
+  /** Whether the new tree differs from the current dist/ (false: nothing to write). */
+  readonly changed: boolean;
 }
 
 /** Refusal of a plan that destroys VMs without --allow-destroy. */
@@ -44,6 +48,14 @@ export class DestroyRefusedError extends Error {
   }
 }
 
+/** Refusal of a plan the bpg provider would fail to apply (e.g. a shrinking disk), allowed or not. */
+export class ProviderRefusedError extends Error {
+  constructor(public readonly plan: Plan) {
+    super(`${formatPlan(plan)}\n\nrefusing changes the bpg/proxmox provider cannot apply:\n${refusedChanges(plan).map((line) => `  ${line}`).join('\n')}`);
+    this.name = 'ProviderRefusedError';
+  }
+}
+
 export function synthesize(options: SynthOptions): SynthResult {
   const projectDir = path.resolve(options.projectDir);
   const outDir = path.resolve(options.outDir ?? path.join(projectDir, 'dist'));
@@ -51,7 +63,7 @@ export function synthesize(options: SynthOptions): SynthResult {
 
   const loaded = loadClaims(projectDir, findClaimFiles(projectDir));
   const validated = validateMachines(loaded.claims);
-  const problems = [...loaded.problems, ...validated.problems];
+  const problems = [...loaded.problems, ...validated.problems, ...systemNamespaceProblems(validated.machines, settings)];
   if (problems.length > 0) throw new ValidationError(problems);
 
   const objects = renderObjects(buildApp(validated.machines, settings));
@@ -64,10 +76,47 @@ export function synthesize(options: SynthOptions): SynthResult {
   files.set(`package/${PACKAGE_METADATA_FILE}`, renderPackageMetadata(settings));
   // A file that synth would write again unchanged need not be parsed: its object is the one just rendered.
   const unchanged = (file: string, text: string) => (files.get(file) === text ? objects.get(file) : undefined);
-  const plan = computePlan(readDistMachines(settledTree(outDir), unchanged), validated.machines.map((m) => ({ id: m.id, spec: m.spec })));
+  const current = readTreeFiles(settledTree(outDir));
+  const plan: Plan = {
+    ...computePlan(currentMachines(current, committedTree(projectDir, outDir), unchanged), validated.machines.map((m) => ({ id: m.id, spec: m.spec }))),
+    objects: objectChanges(current, files, [CLUSTER_DIR, ...Object.values(CHART_FOLDERS)]),
+  };
+  if (!options.dryRun && refusedChanges(plan).length > 0) throw new ProviderRefusedError(plan);
   if (!options.dryRun && isDestructive(plan) && !options.allowDestroy) throw new DestroyRefusedError(plan);
-  if (!options.dryRun) writeTreeAtomically(outDir, files);
-  return { files, plan, machineCount: validated.machines.length, written: !options.dryRun };
+  const changed = !fs.existsSync(outDir) || !sameTree(current, files);
+  if (!options.dryRun && changed) writeTreeAtomically(outDir, files);
+  else if (!options.dryRun) recoverInterruptedSwap(outDir);
+  return { files, plan, machineCount: validated.machines.length, written: !options.dryRun && changed, changed };
+}
+
+/**
+ * The Machines the plan starts from: those in dist/ on disk, and those committed in git (`HEAD:dist`) that
+ * dist/ on disk no longer holds, so deleting dist/ or a file in it cannot hide a committed Machine.
+ */
+function currentMachines(onDisk: ReadonlyMap<string, string>, committed: ReadonlyMap<string, string> | undefined, known: KnownObject): PlannedMachine[] {
+  const machines = machinesInTree(onDisk, known);
+  if (!committed) return machines;
+  const seen = new Set(machines.map((m) => m.id));
+  // A file that is the same on disk and in HEAD holds the same Machines: only the others are parsed.
+  const differing = new Map([...committed].filter(([file, text]) => onDisk.get(file) !== text));
+  const fromGit = machinesInTree(differing).filter((m) => !seen.has(m.id));
+  return [...machines, ...fromGit.map((m) => ({ ...m, source: 'git HEAD' }))];
+}
+
+function sameTree(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  return a.size === b.size && [...b].every(([file, text]) => a.get(file) === text);
+}
+
+/** Every file of a tree, `/`-separated path relative to it → text; empty when there is no tree. */
+function readTreeFiles(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  if (!fs.existsSync(dir)) return files;
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    files.set(path.relative(dir, full).split(path.sep).join('/'), fs.readFileSync(full, 'utf8'));
+  }
+  return files;
 }
 
 /** Says which object a file of the tree holds when that is already known (so it need not be parsed). */
@@ -81,11 +130,15 @@ const MACHINE_KIND_LINE = new RegExp(`^\\s*kind:\\s*["']?${MACHINE_KIND}["']?\\s
  * file is read, not only today's layout: a Machine the guard cannot see is a VM it cannot protect.
  */
 export function readDistMachines(outDir: string, known: KnownObject = () => undefined): PlannedMachine[] {
-  if (!fs.existsSync(outDir)) return [];
+  return machinesInTree(readTreeFiles(outDir), known);
+}
+
+/** The Machines in a tree's files (`/`-separated path → text), every YAML document of every file. */
+function machinesInTree(tree: ReadonlyMap<string, string>, known: KnownObject = () => undefined): PlannedMachine[] {
   const machines: PlannedMachine[] = [];
-  for (const file of (fs.readdirSync(outDir, { recursive: true }) as string[]).filter((name) => /\.ya?ml$/.test(name)).sort()) {
-    const text = fs.readFileSync(path.join(outDir, file), 'utf8');
-    const object = known(file.split(path.sep).join('/'), text);
+  for (const file of [...tree.keys()].filter((name) => /\.ya?ml$/.test(name)).sort()) {
+    const text = tree.get(file)!;
+    const object = known(file, text);
     const documents = object ? [object] : MACHINE_KIND_LINE.test(text) ? YAML.parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS()) : [];
     for (const document of documents) {
       const object = document as {

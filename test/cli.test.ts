@@ -74,7 +74,8 @@ describe('npm run synth', () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toBe([
       'plan: 0 to add, 0 to change in place, 1 to replace, 1 to remove',
-      '  -/+ Machine infra-machines/a: replaced: spec.proxmox.node "pve" → "pve2"',
+      'destroys: 2 (Machines whose VM is destroyed or replaced, or whose disk data is lost)',
+      '  -/+ Machine infra-machines/a: replaced: spec.proxmox.node "pve" → "pve2" (replace: bpg recreates a VM moved to another node: migrate is off)',
       '  -   Machine infra-machines/b: removed: the VM is destroyed',
       '',
       'refusing to destroy or replace VMs; review the plan and run again with --allow-destroy',
@@ -110,12 +111,13 @@ describe('npm run synth', () => {
 describe('npm run plan', () => {
   test('prints the plan, destructive or not, exits 0 and writes nothing', () => {
     const before = readTree(dist);
-    setClaims([minimalMachine('a', { memory: { size: 4096 } }), minimalMachine('c')]);
+    setClaims([minimalMachine('a', { memory: { size: 4096 } }), minimalMachine('c', { cpu: { cores: 4 } })]);
     const run = cli('--plan');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(new RegExp([
       '^plan: 1 to add, 1 to change in place, 0 to replace, 1 to remove',
-      ' {2}~ {3}Machine infra-machines/a: changed in place: spec.memory.size 2048 → 4096',
+      'destroys: 1 \\(Machines whose VM is destroyed or replaced, or whose disk data is lost\\)',
+      ' {2}~ {3}Machine infra-machines/a: changed, the VM reboots: spec.memory.size 2048 → 4096 \\(reboot: [^\\n]*\\)',
       ' {2}- {3}Machine infra-machines/b: removed: the VM is destroyed',
       ' {2}\\+ {3}Machine infra-machines/c: added',
       'plan: 2 Machines, nothing written \\(\\d+ ms\\)\n$',

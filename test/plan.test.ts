@@ -1,6 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ChangeKind, computePlan, formatPlan, isDestructive, PlannedMachine } from '../src/plan';
+import { schemaAt } from '../src/_schema-lookup';
+import { machineSchema } from '../src/machine-schema';
+import { ChangeKind, computePlan, formatPlan, isDestructive, PlannedMachine, refusedChanges } from '../src/plan';
+import { Effect, FIELD_EFFECTS } from '../src/plan-effects';
 import { DestroyRefusedError, synthesize } from '../src/synth';
 import { minimalMachine, readTree, replaceClaims, tempProject } from './_helpers';
 
@@ -27,40 +30,53 @@ function changeOf(change: (s: Doc) => void) {
   return plan.changes[0];
 }
 
-describe('the plan of one Machine', () => {
+describe('the plan of one Machine: each field with what the bpg provider does with it', () => {
+  const { REPLACE, UPDATE } = ChangeKind;
   test.each([
-    ['templateId changes', (s: Doc) => { s.proxmox.templateId = 9001; }, 'spec.proxmox.templateId 9000 → 9001'],
-    ['the pinned vmId changes', (s: Doc) => { s.proxmox.vmId = 121; }, 'spec.proxmox.vmId 120 → 121'],
-    ['a vmId is pinned where Proxmox chose one', (s: Doc) => { delete s.proxmox.vmId; }, 'spec.proxmox.vmId 120 → (unset)'],
-    ['the node changes', (s: Doc) => { s.proxmox.node = 'pve2'; }, 'spec.proxmox.node "pve" → "pve2"'],
-    ['the boot disk storage changes', (s: Doc) => { s.disk.storage = 'tank'; }, 'boot disk storage "local-zfs" → "tank"'],
-    ['the boot disk storage changes through the spec.proxmox.storage default', (s: Doc) => { s.proxmox.storage = 'ceph'; }, 'boot disk storage "local-zfs" → "ceph"'],
-    ['the boot disk interface changes', (s: Doc) => { s.disk.interface = 'virtio0'; }, 'spec.disk.interface "scsi0" → "virtio0"'],
-    ['the boot disk shrinks', (s: Doc) => { s.disk.size = 16; }, 'spec.disk.size shrinks 32 → 16 GiB'],
-    ['the boot disk shrinks below the default it had', (s: Doc) => { delete s.disk; s.disk = { size: 8 }; }, 'spec.disk.size shrinks 32 → 8 GiB'],
-    ['a data disk is removed', (s: Doc) => { s.dataDisks.pop(); }, 'spec.dataDisks[1] is removed (its data is lost)'],
-    ['a data disk shrinks', (s: Doc) => { s.dataDisks[0].size = 10; }, 'spec.dataDisks[0].size shrinks 100 → 10 GiB'],
-    ['a data disk moves storage', (s: Doc) => { s.dataDisks[0].storage = 'ssd'; }, 'spec.dataDisks[0] storage "tank" → "ssd"'],
-    ['a data disk moves through the spec.proxmox.storage default', (s: Doc) => { s.disk.storage = 'local-zfs'; s.proxmox.storage = 'ceph'; }, 'spec.dataDisks[1] storage "local-zfs" → "ceph"'],
-  ] as Array<[string, (s: Doc) => void, string]>)('replaces the VM when %s', (_reason, change, detail) => {
+    // [reason, change, kind, worst effect, destructive, the detail it starts with]
+    ['templateId changes (clone.vm_id is ForceNew)', (s: Doc) => { s.proxmox.templateId = 9001; }, REPLACE, Effect.REPLACE, true, 'spec.proxmox.templateId 9000 → 9001 (replace: '],
+    ['the pinned vmId changes (vm_id is ForceNew)', (s: Doc) => { s.proxmox.vmId = 121; }, REPLACE, Effect.REPLACE, true, 'spec.proxmox.vmId 120 → 121 (replace: '],
+    ['a pinned vmId is unset', (s: Doc) => { delete s.proxmox.vmId; }, REPLACE, Effect.REPLACE, true, 'spec.proxmox.vmId 120 → (unset) (replace: '],
+    ['the node changes (migrate is off)', (s: Doc) => { s.proxmox.node = 'pve2'; }, REPLACE, Effect.REPLACE, true, 'spec.proxmox.node "pve" → "pve2" (replace: '],
+    ['a data disk is removed', (s: Doc) => { s.dataDisks.pop(); }, UPDATE, Effect.DATA_LOSS, true, 'spec.dataDisks[1] {"size":50} → (unset) (data loss: '],
+    ['every data disk is removed', (s: Doc) => { delete s.dataDisks; }, UPDATE, Effect.DATA_LOSS, true, 'spec.dataDisks [{'],
+    ['the boot disk interface changes', (s: Doc) => { s.disk.interface = 'virtio0'; }, UPDATE, Effect.DATA_LOSS, true, 'spec.disk.interface "scsi0" → "virtio0" (data loss: '],
+    ['the boot disk shrinks', (s: Doc) => { s.disk.size = 16; }, UPDATE, Effect.REFUSED, false, 'spec.disk.size 32 → 16 (refused by the provider: '],
+    ['a data disk shrinks', (s: Doc) => { s.dataDisks[0].size = 10; }, UPDATE, Effect.REFUSED, false, 'spec.dataDisks[0].size 100 → 10 (refused by the provider: '],
+    ['the boot disk moves storage', (s: Doc) => { s.disk.storage = 'tank'; }, UPDATE, Effect.REBOOT, false, 'spec.disk.storage (unset) → "tank" (reboot: the disk is moved'],
+    ['a data disk moves storage', (s: Doc) => { s.dataDisks[0].storage = 'ssd'; }, UPDATE, Effect.REBOOT, false, 'spec.dataDisks[0].storage "tank" → "ssd" (reboot: '],
+    ['the default storage changes', (s: Doc) => { s.proxmox.storage = 'ceph'; }, UPDATE, Effect.REBOOT, false, 'spec.proxmox.storage "local-zfs" → "ceph" (reboot: '],
+    ['memory grows (memory is not hot-plugged)', (s: Doc) => { s.memory.size = 4096; }, UPDATE, Effect.REBOOT, false, 'spec.memory.size 2048 → 4096 (reboot: '],
+    ['cores change', (s: Doc) => { s.cpu.cores = 4; }, UPDATE, Effect.REBOOT, false, 'spec.cpu.cores 2 → 4 (reboot: '],
+    ['the IP changes (cloud-init)', (s: Doc) => { s.network = { ip: '10.0.1.11', gateway: '10.0.1.1' }; }, UPDATE, Effect.REBOOT, false, 'spec.network (unset) → {"ip":"10.0.1.11","gateway":"10.0.1.1",'],
+    ['the hostname changes', (s: Doc) => { s.hostname = 'other'; }, UPDATE, Effect.REBOOT, false, 'spec.hostname (unset) → "other" (reboot: '],
+    ['the flake reference changes (SMBIOS)', (s: Doc) => { s.nix = { flakeRef: 'github:o/r#vm' }; }, UPDATE, Effect.NEXT_BOOT, false, 'spec.nix (unset) → {"flakeRef":"github:o/r#vm"} (at next boot: '],
+    ['the boot disk grows', (s: Doc) => { s.disk.size = 64; }, UPDATE, Effect.IN_PLACE, false, 'spec.disk.size 32 → 64 (in place)'],
+    ['a data disk grows', (s: Doc) => { s.dataDisks[0].size = 200; }, UPDATE, Effect.IN_PLACE, false, 'spec.dataDisks[0].size 100 → 200 (in place)'],
+    ['a data disk is added at the end', (s: Doc) => { s.dataDisks.push({ size: 10 }); }, UPDATE, Effect.IN_PLACE, false, 'spec.dataDisks[2] (unset) → {"size":10} (in place)'],
+    ['the bridge changes (hot-plugged)', (s: Doc) => { s.proxmox.bridge = 'vmbr1'; }, UPDATE, Effect.IN_PLACE, false, 'spec.proxmox.bridge "vmbr0" → "vmbr1" (in place)'],
+    ['tags change', (s: Doc) => { s.tags = { role: 'dns' }; }, UPDATE, Effect.IN_PLACE, false, 'spec.tags (unset) → {"role":"dns"} (in place)'],
+    ['deletionPolicy becomes Orphan', (s: Doc) => { s.deletionPolicy = 'Orphan'; }, UPDATE, Effect.IN_PLACE, false, 'spec.deletionPolicy "Delete" → "Orphan" (in place)'],
+  ] as Array<[string, (s: Doc) => void, ChangeKind, Effect, boolean, string]>)('%s', (_reason, change, kind, effect, destructive, detail) => {
     const result = changeOf(change);
-    expect(result).toMatchObject({ id: 'infra-machines/vm', kind: ChangeKind.REPLACE, destructive: true });
-    expect(result.details).toContain(detail);
+    expect(result).toMatchObject({ id: 'infra-machines/vm', kind, effect, destructive });
+    expect(result.details.some((d) => d.startsWith(detail))).toBe(true);
   });
 
-  test.each([
-    ['memory grows', (s: Doc) => { s.memory.size = 4096; }, ['spec.memory.size 2048 → 4096']],
-    ['cores change', (s: Doc) => { s.cpu.cores = 4; }, ['spec.cpu.cores 2 → 4']],
-    ['the boot disk grows', (s: Doc) => { s.disk.size = 64; }, ['spec.disk.size 32 → 64']],
-    ['a data disk grows', (s: Doc) => { s.dataDisks[0].size = 200; }, ['spec.dataDisks[0].size 100 → 200']],
-    ['a data disk is added at the end', (s: Doc) => { s.dataDisks.push({ size: 10 }); }, ['spec.dataDisks[2] (unset) → {"size":10}']],
-    ['tags and a dns server change', (s: Doc) => { s.tags = { role: 'dns' }; s.network = { dns: ['1.1.1.1', '9.9.9.9'] }; }, [
-      'spec.tags (unset) → {"role":"dns"}',
-      'spec.network (unset) → {"dns":["1.1.1.1","9.9.9.9"],"cidr":24}',
-    ]],
-    ['deletionPolicy becomes Orphan', (s: Doc) => { s.deletionPolicy = 'Orphan'; }, ['spec.deletionPolicy "Delete" → "Orphan"']],
-  ] as Array<[string, (s: Doc) => void, unknown[]]>)('changes the VM in place when %s', (_reason, change, details) => {
-    expect(changeOf(change)).toEqual({ id: 'infra-machines/vm', kind: ChangeKind.UPDATE, destructive: false, details });
+  test('a replacement lists every changed field with its own effect', () => {
+    expect(changeOf((s) => { s.proxmox.templateId = 9001; s.tags = { a: 'b' }; }).details).toEqual([
+      'spec.proxmox.templateId 9000 → 9001 (replace: the VM is cloned again from the new template)',
+      'spec.tags (unset) → {"a":"b"} (in place)',
+    ]);
+  });
+
+  test('a change the provider refuses is named in the plan\'s refusals', () => {
+    const plan = computePlan([planned('infra-machines/vm', spec())], [planned('infra-machines/vm', spec((s) => { s.disk.size = 16; }))]);
+    expect(refusedChanges(plan)).toEqual(['Machine infra-machines/vm: spec.disk.size 32 → 16 (refused by the provider: a disk grows live; bpg cannot shrink a disk)']);
+  });
+
+  test('every effect row names a field of the Machine schema', () => {
+    for (const row of FIELD_EFFECTS) expect([row.field, schemaAt(machineSchema, row.field) !== undefined]).toEqual([row.field, true]);
   });
 
   test('a default spelled out on one side and omitted on the other is no change', () => {
@@ -98,18 +114,38 @@ describe('the plan of one Machine', () => {
 });
 
 describe('the printed plan', () => {
-  test('names each Machine with a symbol, a verb and the reasons, after a summary line', () => {
+  test('names each Machine with a symbol, a verb and each field\'s effect, after the summary and destroys lines', () => {
     const plan = computePlan(
       [planned('infra-machines/db', spec()), planned('infra-machines/web', spec()), planned('infra-machines/old', spec()), planned('infra-machines/kept', spec((s) => { s.deletionPolicy = 'Orphan'; }))],
-      [planned('infra-machines/db', spec((s) => { s.proxmox.templateId = 9001; s.disk.size = 16; })), planned('infra-machines/web', spec((s) => { s.memory.size = 4096; })), planned('infra-machines/new', spec())],
+      [planned('infra-machines/db', spec((s) => { s.proxmox.templateId = 9001; })), planned('infra-machines/web', spec((s) => { s.memory.size = 4096; })), planned('infra-machines/new', spec((s) => { s.cpu.cores = 8; }))],
     );
     expect(formatPlan(plan)).toBe([
       'plan: 1 to add, 1 to change in place, 1 to replace, 2 to remove',
-      '  -/+ Machine infra-machines/db: replaced: spec.proxmox.templateId 9000 → 9001; spec.disk.size shrinks 32 → 16 GiB',
+      'destroys: 2 (Machines whose VM is destroyed or replaced, or whose disk data is lost)',
+      '  -/+ Machine infra-machines/db: replaced: spec.proxmox.templateId 9000 → 9001 (replace: the VM is cloned again from the new template)',
       '  -   Machine infra-machines/kept: removed: deletionPolicy Orphan: the VM keeps running',
       '  +   Machine infra-machines/new: added',
       '  -   Machine infra-machines/old: removed: the VM is destroyed',
-      '  ~   Machine infra-machines/web: changed in place: spec.memory.size 2048 → 4096',
+      "  ~   Machine infra-machines/web: changed, the VM reboots: spec.memory.size 2048 → 4096 (reboot: memory is not hot-plugged: PVE's default hotplug is network,disk,usb)",
+    ].join('\n'));
+  });
+
+  test('a Machine removed and one added with the same spec reads as a rename that recreates the VM', () => {
+    const plan = computePlan([planned('infra-machines/old', spec())], [planned('infra-machines/new', spec())]);
+    expect(formatPlan(plan).split('\n').slice(2)).toEqual([
+      '  +   Machine infra-machines/new: added: renamed from infra-machines/old?',
+      '  -   Machine infra-machines/old: removed: renamed to infra-machines/new? the VM is destroyed and recreated',
+    ]);
+    expect(isDestructive(plan)).toBe(true);
+  });
+
+  test('objects other than Machines are listed with their own summary line', () => {
+    const plan = { ...computePlan([], []), objects: [{ kind: ChangeKind.ADD, object: 'Namespace apps' }, { kind: ChangeKind.UPDATE, object: 'Composition machine-proxmox-terraform' }] } as const;
+    expect(formatPlan(plan)).toBe([
+      'plan: 0 to add, 0 to change in place, 0 to replace, 0 to remove',
+      'objects: 1 to add, 1 to change, 0 to remove (Namespaces and platform objects)',
+      '  +   Namespace apps: added',
+      '  ~   Composition machine-proxmox-terraform: changed',
     ].join('\n'));
   });
 
@@ -137,7 +173,7 @@ describe('the destroy guard of synth', () => {
     claims([minimalMachine('a')]);
     expect(() => synthesize({ projectDir: project })).toThrow(DestroyRefusedError);
     expect(() => synthesize({ projectDir: project })).toThrow(
-      'plan: 0 to add, 0 to change in place, 0 to replace, 1 to remove\n  -   Machine infra-machines/b: removed: the VM is destroyed\n\nrefusing to destroy or replace VMs; review the plan and run again with --allow-destroy',
+      'plan: 0 to add, 0 to change in place, 0 to replace, 1 to remove\ndestroys: 1 (Machines whose VM is destroyed or replaced, or whose disk data is lost)\n  -   Machine infra-machines/b: removed: the VM is destroyed\n\nrefusing to destroy or replace VMs; review the plan and run again with --allow-destroy',
     );
     expect(readTree(dist)).toEqual(before);
   });
@@ -173,12 +209,13 @@ describe('the destroy guard of synth', () => {
 
   test('a dry run (npm run plan) returns the destructive plan and writes nothing', () => {
     const before = readTree(dist);
-    claims([minimalMachine('a', { disk: { size: 16 } })]);
+    claims([minimalMachine('a', { proxmox: { node: 'pve2', storage: 'local-zfs', bridge: 'vmbr0', templateId: 9000 } })]);
     const result = synthesize({ projectDir: project, dryRun: true });
     expect(result.written).toBe(false);
     expect(formatPlan(result.plan)).toBe([
       'plan: 0 to add, 0 to change in place, 1 to replace, 1 to remove',
-      '  -/+ Machine infra-machines/a: replaced: spec.disk.size shrinks 32 → 16 GiB',
+      'destroys: 2 (Machines whose VM is destroyed or replaced, or whose disk data is lost)',
+      '  -/+ Machine infra-machines/a: replaced: spec.proxmox.node "pve" → "pve2" (replace: bpg recreates a VM moved to another node: migrate is off)',
       '  -   Machine infra-machines/b: removed: the VM is destroyed',
     ].join('\n'));
     expect(readTree(dist)).toEqual(before);

@@ -4,8 +4,8 @@
  * an output sink, so tests run it in-process; cli/synth.ts is the process around it.
  */
 import * as path from 'path';
-import { formatPlan, isDestructive } from '../plan';
-import { DestroyRefusedError, synthesize } from '../synth';
+import { formatPlan, hasChanges, isDestructive, refusedChanges } from '../plan';
+import { DestroyRefusedError, ProviderRefusedError, synthesize } from '../synth';
 import { ValidationError } from '../validation/problem';
 import { CommandSpec, helpText, parseOptions, UsageError } from './_options';
 
@@ -71,16 +71,21 @@ export function synthCommand(argv: readonly string[], options: SynthCommandOptio
   const shownOut = `${path.relative(cwd, outDir) || '.'}/`;
   try {
     const result = synthesize({ projectDir, outDir, allowDestroy: parsed.values.has('--allow-destroy'), dryRun });
-    const changed = result.plan.changes.length > 0;
-    if (changed || dryRun) output.out(formatPlan(result.plan));
+    const changed = hasChanges(result.plan) || result.changed;
+    if (hasChanges(result.plan) || dryRun) output.out(formatPlan(result.plan));
     const ms = (Number(process.hrtime.bigint() - started) / 1e6).toFixed(0);
-    output.out(dryRun
-      ? `plan: ${result.machineCount} Machines, nothing written (${ms} ms)`
-      : `synth: ${result.machineCount} Machines, ${result.files.size} files written to ${shownOut} (${ms} ms, peak ${peakMiB()} MiB)`);
+    if (dryRun) output.out(`plan: ${result.machineCount} Machines, ${result.changed ? 'nothing written' : `${shownOut} unchanged`} (${ms} ms)`);
+    else if (!result.changed) output.out(`synth: ${result.machineCount} Machines, ${shownOut} unchanged (${ms} ms, peak ${peakMiB()} MiB)`);
+    else output.out(`synth: ${result.machineCount} Machines, ${result.files.size} files written to ${shownOut} (${ms} ms, peak ${peakMiB()} MiB)`);
+    const refusals = refusedChanges(result.plan);
+    if (refusals.length > 0) {
+      output.err(`the bpg/proxmox provider cannot apply:\n${refusals.map((line) => `  ${line}`).join('\n')}`);
+      return 1;
+    }
     if (!detailed || !changed) return 0;
     return isDestructive(result.plan) ? 3 : 2;
   } catch (error) {
-    const refused = error instanceof ValidationError || error instanceof DestroyRefusedError;
+    const refused = error instanceof ValidationError || error instanceof DestroyRefusedError || error instanceof ProviderRefusedError;
     output.err(refused ? (error as Error).message : `synth failed: ${(error as Error).stack ?? error}`);
     if (!dryRun) output.err(`${shownOut} was left unchanged`);
     return refused || detailed ? 1 : 2;
