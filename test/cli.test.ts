@@ -141,3 +141,58 @@ describe('the synth process', () => {
     ].join('\n'));
   }, 60_000);
 });
+
+describe('what synth prints when nothing changed', () => {
+  test('says dist/ is unchanged, prints no plan and no "files written"', () => {
+    const run = cli();
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^synth: 2 Machines, dist\/ unchanged \(\d+ ms, peak \d+ MiB\)\n$/);
+  });
+
+  test('npm run plan says the same', () => {
+    const run = cli('--plan');
+    expect(run.stdout).toMatch(/\nplan: 2 Machines, dist\/ unchanged \(\d+ ms\)\n$/);
+  });
+});
+
+describe('--detailed-exitcode, as terraform plan has it', () => {
+  test.each([
+    ['nothing changes', [minimalMachine('a'), minimalMachine('b')], 0],
+    ['a Machine changes in place', [minimalMachine('a', { tags: { role: 'dns' } }), minimalMachine('b')], 2],
+    ['a Machine is added', [minimalMachine('a'), minimalMachine('b'), minimalMachine('c')], 2],
+    ['a Machine is removed (destroys its VM)', [minimalMachine('a')], 3],
+    ['a claim is invalid', [minimalMachine('a', { memory: { size: 2 } }), minimalMachine('b')], 1],
+  ] as Array<[string, Doc[], number]>)('plan exits %#: %s → %s', (_reason, machines, code) => {
+    setClaims(machines);
+    expect(cli('--plan', '--detailed-exitcode').status).toBe(code);
+  });
+
+  test('a platform object that changes (a new Namespace) is a change, listed in the plan', () => {
+    setClaims([minimalMachine('a'), minimalMachine('b'), { ...minimalMachine('c'), metadata: { name: 'c', namespace: 'lab' } }]);
+    const run = cli('--plan', '--detailed-exitcode');
+    expect(run.status).toBe(2);
+    expect(run.stdout).toContain('  +   Namespace lab: added\n');
+  });
+
+  test('an error is 1, not 2, even for bad usage', () => {
+    expect(cli('--detailed-exitcode', '--out').status).toBe(1);
+  });
+});
+
+describe('Machines in system namespaces', () => {
+  test.each(['kube-system', 'kube-public', 'kube-node-lease', 'default', 'crossplane-system', 'argocd'])('%s is refused, naming file, Machine and field', (namespace) => {
+    setClaims([{ ...minimalMachine('vm'), metadata: { name: 'vm', namespace } }]);
+    const run = cli('--plan');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`  claims/vm.yaml: Machine ${namespace}/vm: metadata.namespace must not be a system namespace (argocd, crossplane-system, default, kube-node-lease, kube-public, kube-system): Machines live in namespaces of their own, got "${namespace}"\n`);
+  });
+});
+
+describe('--help', () => {
+  test('lists every option the parser knows, and the exit codes', () => {
+    const run = cli('--help');
+    expect(run.status).toBe(0);
+    for (const option of ['--plan', '--allow-destroy', '--detailed-exitcode', '--out <dir>', '--project <dir>', '--help']) expect(run.stdout).toContain(`  ${option} `);
+    expect(run.stdout).toContain('exit codes:\n  0  done');
+  });
+});

@@ -54,7 +54,7 @@ export function synthCommand(argv: readonly string[], options: SynthCommandOptio
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     output.err(`synth: ${error.message}`);
-    return 2;
+    return argv.includes('--detailed-exitcode') ? 1 : 2;
   }
   if (parsed.help) {
     output.out(helpText(SYNTH_COMMAND));

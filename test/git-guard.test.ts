@@ -1,0 +1,95 @@
+/**
+ * The destroy guard reads the Machines committed in git (`HEAD:dist`), not only dist/ on disk: ArgoCD syncs
+ * the commit, so deleting dist/ (or a file in it) must not let a removed claim destroy a committed VM.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { committedTree } from '../src/git-baseline';
+import { DestroyRefusedError, synthesize } from '../src/synth';
+import { minimalMachine, replaceClaims, tempProject } from './_helpers';
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' } });
+
+let project: string;
+let dist: string;
+
+beforeEach(() => {
+  project = tempProject({});
+  dist = path.join(project, 'dist');
+  replaceClaims(project, [minimalMachine('a'), minimalMachine('b')]);
+  synthesize({ projectDir: project });
+  git(project, 'init', '-q');
+  git(project, 'add', '-A');
+  git(project, 'commit', '-q', '-m', 'fleet');
+});
+
+afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
+
+test('with dist/ deleted, removing a claim is refused, naming the committed Machine', () => {
+  fs.rmSync(dist, { recursive: true });
+  replaceClaims(project, [minimalMachine('a')]);
+  expect(() => synthesize({ projectDir: project })).toThrow(DestroyRefusedError);
+  expect(() => synthesize({ projectDir: project })).toThrow(
+    /- {3}Machine infra-machines\/b: removed: the VM is destroyed; it is in git HEAD but not in the new tree\n/,
+  );
+  expect(fs.existsSync(dist)).toBe(false);
+});
+
+test('with the Machine\'s file deleted from dist/, removing its claim is refused', () => {
+  fs.rmSync(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.b.yaml'));
+  replaceClaims(project, [minimalMachine('a')]);
+  expect(() => synthesize({ projectDir: project })).toThrow(/Machine infra-machines\/b: removed/);
+});
+
+test('with dist/ deleted and every claim kept, synth writes dist/ again without a prompt', () => {
+  fs.rmSync(dist, { recursive: true });
+  const result = synthesize({ projectDir: project });
+  expect(result.plan.changes).toEqual([]);
+  expect(fs.existsSync(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.b.yaml'))).toBe(true);
+});
+
+test('a committed Machine changed on disk is planned from dist/ on disk', () => {
+  replaceClaims(project, [minimalMachine('a', { memory: { size: 4096 } }), minimalMachine('b')]);
+  synthesize({ projectDir: project });
+  replaceClaims(project, [minimalMachine('a', { memory: { size: 8192 } }), minimalMachine('b')]);
+  expect(synthesize({ projectDir: project, dryRun: true }).plan.changes.map((c) => c.details.join())).toEqual([
+    expect.stringMatching(/^spec.memory.size 4096 → 8192 /),
+  ]);
+});
+
+test('the removal is written with allowDestroy', () => {
+  fs.rmSync(dist, { recursive: true });
+  replaceClaims(project, [minimalMachine('a')]);
+  const result = synthesize({ projectDir: project, allowDestroy: true });
+  expect(result.plan.changes.map((c) => `${c.kind} ${c.id}`)).toEqual(['remove infra-machines/b']);
+  expect(fs.existsSync(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.b.yaml'))).toBe(false);
+});
+
+describe('committedTree', () => {
+  test('reads HEAD:dist byte for byte, paths relative to dist/', () => {
+    const tree = committedTree(project, dist)!;
+    const file = 'cluster/machines/machine.infra-machines.a.yaml';
+    expect(tree.get(file)).toBe(fs.readFileSync(path.join(dist, file), 'utf8'));
+  });
+
+  test('is undefined outside a git checkout, and for an out dir outside the checkout', () => {
+    const plain = tempProject({});
+    try {
+      expect(committedTree(plain, path.join(plain, 'dist'))).toBeUndefined();
+      expect(committedTree(project, path.join(plain, 'dist'))).toBeUndefined();
+    } finally {
+      fs.rmSync(plain, { recursive: true, force: true });
+    }
+  });
+
+  test('is undefined in a checkout without a commit', () => {
+    const fresh = tempProject({});
+    try {
+      git(fresh, 'init', '-q');
+      expect(committedTree(fresh, path.join(fresh, 'dist'))).toBeUndefined();
+    } finally {
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+});
