@@ -53,6 +53,8 @@ const rows: Array<[string, (m: Doc) => void, string, RegExp, (string | null)?]> 
   ['cpu.sockets below 1', (m) => { m.spec.cpu.sockets = 0; }, 'spec.cpu.sockets', /^must be at least 1, got 0$/],
   ['cpu.sockets above 4', (m) => { m.spec.cpu.sockets = 5; }, 'spec.cpu.sockets', /^must be at most 4, got 5$/],
   ['memory.size below 512 MiB', (m) => { m.spec.memory.size = 256; }, 'spec.memory.size', /^must be at least 512 \(MiB\), got 256$/],
+  ['memory.size given in GiB', (m) => { m.spec.memory.size = 2; }, 'spec.memory.size', /^must be at least 512 \(MiB\), got 2; memory.size is in MiB: 2 GiB is 2048$/],
+  ['disk.size given in MiB', (m) => { m.spec.disk.size = 102400; }, 'spec.disk.size', /^must be at most 65536 \(GiB\), got 102400; disk.size is in GiB: 102400 MiB is 100 GiB$/],
   ['memory.size above 1 TiB', (m) => { m.spec.memory.size = 1048577; }, 'spec.memory.size', /^must be at most 1048576 \(MiB\), got 1048577$/],
   ['disk.size below 8 GiB', (m) => { m.spec.disk.size = 7; }, 'spec.disk.size', /^must be at least 8 \(GiB\), got 7$/],
   ['disk.size above 65536 GiB', (m) => { m.spec.disk.size = 65537; }, 'spec.disk.size', /^must be at most 65536 \(GiB\), got 65537$/],
@@ -120,9 +122,9 @@ const rows: Array<[string, (m: Doc) => void, string, RegExp, (string | null)?]> 
   ['nix.flakeRef missing', (m) => { m.spec.nix = {}; }, 'spec.nix.flakeRef', /^is required$/],
   // Unknown fields, at several depths.
   ['typo memroy in spec', (m) => { m.spec.memroy = { size: 4096 }; }, 'spec.memroy', /^is not a field of the Machine API \(the API server would silently drop it\); known fields: hostname, cpu, memory, /],
-  ['typo core in spec.cpu', (m) => { m.spec.cpu.core = 4; }, 'spec.cpu.core', /^is not a field of the Machine API .*; known fields: cores, sockets, type$/],
-  ['typo lables in metadata', (m) => { m.metadata.lables = { team: 'infra' }; }, 'metadata.lables', /^is not a field of the Machine API .*; known fields: name, namespace, labels, annotations$/],
-  ['typo gatway in spec.network', (m) => { m.spec.network.gatway = '10.0.1.1'; }, 'spec.network.gatway', /^is not a field of the Machine API .*; known fields: dhcp, ip, cidr, gateway, dns, domain$/],
+  ['typo core in spec.cpu', (m) => { m.spec.cpu.core = 4; }, 'spec.cpu.core', /^is not a field of the Machine API .*; known fields: cores, sockets, type; did you mean `cores`\?$/],
+  ['typo lables in metadata', (m) => { m.metadata.lables = { team: 'infra' }; }, 'metadata.lables', /^is not a field of the Machine API .*; known fields: name, namespace, labels, annotations; did you mean `labels`\?$/],
+  ['typo gatway in spec.network', (m) => { m.spec.network.gatway = '10.0.1.1'; }, 'spec.network.gatway', /^is not a field of the Machine API .*; known fields: dhcp, ip, cidr, gateway, dns, domain; did you mean `gateway`\?$/],
   ['unknown field in a data disk', (m) => { m.spec.dataDisks[0].ssd = true; }, 'spec.dataDisks[0].ssd', /^is not a field of the Machine API .*; known fields: size, storage$/],
   ['status written by hand', (m) => { m.status = { vmId: 120 }; }, 'status', /^is not a field of the Machine API /, null],
   // Lists.

@@ -7,6 +7,7 @@ import { schemaAt } from '../_schema-lookup';
 import { StructuralSchema } from '../_structural-schema';
 import { IPV4, MACHINE_API_VERSION, MACHINE_KIND, machineSchema, OPENSSH_PUBLIC_KEY, RFC1123_LABEL, TAG_VALUE } from '../machine-schema';
 import { toJsonSchema } from './_to-json-schema';
+import { didYouMean } from '../_suggest';
 import { shown } from './problem';
 
 /** The pattern of a field of the Machine schema, so messages follow the schema when a pattern changes. */
@@ -99,13 +100,13 @@ function describe(error: ErrorObject, document: unknown): SchemaIssue {
       const known = Object.keys(schemaNodeFor(path)?.properties ?? {});
       return {
         path: join(path, String(p.additionalProperty)),
-        message: `is not a field of the Machine API (the API server would silently drop it)${known.length ? `; known fields: ${known.join(', ')}` : ''}`,
+        message: `is not a field of the Machine API (the API server would silently drop it)${known.length ? `; known fields: ${known.join(', ')}${didYouMean(String(p.additionalProperty), known)}` : ''}`,
       };
     }
     case 'minimum':
-      return { path, message: `must be at least ${p.limit}${unit}${got}` };
+      return { path, message: `must be at least ${p.limit}${unit}${got}${unitHint(path, value, 'MiB', 1024)}` };
     case 'maximum':
-      return { path, message: `must be at most ${p.limit}${unit}${got}` };
+      return { path, message: `must be at most ${p.limit}${unit}${got}${unitHint(path, value, 'GiB', 1 / 1024)}` };
     case 'type':
       return { path, message: `must be ${article(String(p.type))}${got}` };
     case 'pattern':
@@ -142,6 +143,22 @@ function schemaNodeFor(path: string): StructuralSchema | undefined {
 function unitOf(path: string): string {
   const unit = /Unit: (\w+)\./.exec(schemaNodeFor(path)?.description ?? '')?.[1];
   return unit ? ` (${unit})` : '';
+}
+
+/**
+ * For a number off by a unit (`memory.size: 2` meant as GiB, `disk.size: 65600` meant as MiB): what the
+ * field's unit is and the value converted, when the converted value is one the schema accepts.
+ */
+function unitHint(path: string, value: unknown, unit: string, factor: number): string {
+  const node = schemaNodeFor(path);
+  // Sizes typed in GiB by mistake are small numbers; 256 (MiB) is more likely a real, too-small value.
+  if (typeof value !== 'number' || !node || unitOf(path) !== ` (${unit})` || (factor > 1 && value > 64) || (factor < 1 && value % 1024 !== 0)) return '';
+  const converted = Math.ceil(value * factor);
+  if ((node.minimum !== undefined && converted < node.minimum) || (node.maximum !== undefined && converted > node.maximum)) return '';
+  const field = path.replace(/^spec\./, '');
+  return factor > 1
+    ? `; ${field} is in ${unit}: ${value} GiB is ${converted}`
+    : `; ${field} is in ${unit}: ${value} MiB is ${converted} GiB`;
 }
 
 function article(type: string): string {
