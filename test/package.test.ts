@@ -83,6 +83,6 @@ describe('npm run package', () => {
   test('refuses --out without a directory', () => {
     const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'src', 'cli', 'package.ts'), '--out'], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/package: --out needs a directory/);
+    expect(run.stderr).toMatch(/package: --out needs a value: --out <dir>/);
   });
 });

@@ -79,3 +79,20 @@ export function helpText(command: CommandSpec): string {
     '',
   ].join('\n');
 }
+
+/**
+ * Parses `argv` for `command`, printing help or a usage error itself: the options, or the exit code to
+ * leave with (0 after --help, `usageExit` after bad usage).
+ */
+export function commandLine(command: CommandSpec, argv: readonly string[], name: string, usageExit = 2): ParsedOptions | number {
+  try {
+    const parsed = parseOptions(command, argv);
+    if (!parsed.help) return parsed;
+    console.log(helpText(command));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${name}: ${error.message}`);
+    return usageExit;
+  }
+}

@@ -14,6 +14,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { BENCH_COMMAND } from './_commands';
+import { commandLine } from './_options';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
@@ -27,10 +29,12 @@ interface Measurement {
   readonly peakMiB: number;
 }
 
-function parseOptions(argv: readonly string[]): Options {
+function parseOptions(argv: readonly string[]): Options | number {
+  const parsed = commandLine(BENCH_COMMAND, argv, 'bench');
+  if (typeof parsed === 'number') return parsed;
   const option = (name: string) => {
-    const index = argv.indexOf(name);
-    return index >= 0 ? argv[index + 1] : undefined;
+    const value = parsed.values.get(name);
+    return typeof value === 'string' ? value : undefined;
   };
   const sizes = (option('--sizes') ?? '10,1000,10000').split(',').map(Number);
   const runs = Number(option('--runs') ?? '3');
@@ -133,6 +137,10 @@ function repeat(runs: number, once: () => Measurement): Measurement {
 
 function main(): void {
   const options = parseOptions(process.argv.slice(2));
+  if (typeof options === 'number') {
+    process.exitCode = options;
+    return;
+  }
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   console.log(`machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; median of ${options.runs} runs`);
 

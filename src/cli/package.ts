@@ -9,17 +9,17 @@ import * as path from 'path';
 import { renderPackage } from '../configuration-package';
 import { writeTreeAtomically } from '../dist-writer';
 import { loadSettings } from '../settings';
+import { PACKAGE_COMMAND } from './_commands';
+import { commandLine } from './_options';
 
 export const DEFAULT_PACKAGE_DIR = path.join('build', 'package');
 
 function main(argv: readonly string[]): number {
   const projectDir = path.resolve(__dirname, '..', '..');
-  const outIndex = argv.indexOf('--out');
-  if (outIndex >= 0 && !argv[outIndex + 1]) {
-    console.error('package: --out needs a directory');
-    return 2;
-  }
-  const outDir = path.resolve(outIndex >= 0 ? argv[outIndex + 1] : path.join(projectDir, DEFAULT_PACKAGE_DIR));
+  const parsed = commandLine(PACKAGE_COMMAND, argv, 'package');
+  if (typeof parsed === 'number') return parsed;
+  const out = parsed.values.get('--out');
+  const outDir = path.resolve(typeof out === 'string' ? out : path.join(projectDir, DEFAULT_PACKAGE_DIR));
   try {
     const settings = loadSettings(projectDir);
     const files = renderPackage(settings);

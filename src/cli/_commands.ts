@@ -1,0 +1,30 @@
+/**
+ * The command line of `npm run package`, `import` and `bench` (synth's is in _synth-command.ts): each
+ * command's options and exit codes, which its parser, its `--help` and the README's table all follow.
+ * Kept apart from the commands so that tests and docs read them without running a command.
+ */
+import { CommandSpec } from './_options';
+
+export const PACKAGE_COMMAND: CommandSpec = {
+  usage: 'npm run package [-- <options>]',
+  summary: 'Writes the Machine API (crossplane.yaml, the XRD, the Composition) as a Crossplane Configuration package folder.',
+  options: [{ name: '--out', value: '<dir>', description: 'the package folder; default: build/package/' }],
+  exitCodes: ['0  done', '2  bad usage or a failure (the folder is left as it was)'],
+};
+
+export const IMPORT_COMMAND: CommandSpec = {
+  usage: 'npm run import [-- <options>]',
+  summary: 'Regenerates imports/ (bindings and the pinned upstream CRDs listed in cdk8s.yaml) and docs/machine-reference.md.',
+  options: [{ name: '--out', value: '<dir>', description: 'write imports/ and docs/ below <dir> instead of the repository (tests compare them)' }],
+  exitCodes: ['0  done', '1  a CRD could not be read or imported', '2  bad usage'],
+};
+
+export const BENCH_COMMAND: CommandSpec = {
+  usage: 'npm run bench [-- <options>]',
+  summary: 'Times synth at fleet scale (YAML and TypeScript claims) against a floor that only parses and writes the same YAML.',
+  options: [
+    { name: '--sizes', value: '<n,n,...>', description: 'fleet sizes to time; default: 10,1000,10000' },
+    { name: '--runs', value: '<n>', description: 'timed runs per measurement (the median is reported); default: 3' },
+  ],
+  exitCodes: ['0  done', '1  a run failed', '2  bad usage'],
+};
