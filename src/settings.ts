@@ -4,6 +4,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { httpsRepoUrl, originUrl } from './git-remote';
+
+/** A setting in package.json that is wrong or missing: the message names it and what to set. */
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
 
 /** Which Crossplane topology the whole output uses. */
 export enum Topology {
@@ -27,7 +36,7 @@ export interface SecretReference {
 }
 
 export interface GitOpsSettings {
-  /** @default 'https://github.com/kubelize/fabric.git' */
+  /** The repository Argo CD syncs from. In package.json: @default - the git remote `origin`, as https */
   readonly repoURL: string;
   /** @default 'main' */
   readonly targetRevision: string;
@@ -63,15 +72,15 @@ const PROXMOX_STORAGE_ID = /^[a-z][a-z0-9_.-]*[a-z0-9]$/;
 export function resolveSettings(input: FabricSettingsInput = {}): FabricSettings {
   const topology = input.topology ?? Topology.NAMESPACED;
   if (!Object.values(Topology).includes(topology)) {
-    throw new Error(`package.json: fabric.topology must be one of ${Object.values(Topology).join(', ')}, got ${JSON.stringify(topology)}`);
+    throw new SettingsError(`package.json: fabric.topology must be one of ${Object.values(Topology).join(', ')}, got ${JSON.stringify(topology)}`);
   }
   const bootstrap = input.bootstrap ?? BootstrapChannel.SMBIOS;
   if (!Object.values(BootstrapChannel).includes(bootstrap)) {
-    throw new Error(`package.json: fabric.bootstrap must be one of ${Object.values(BootstrapChannel).join(', ')}, got ${JSON.stringify(bootstrap)}`);
+    throw new SettingsError(`package.json: fabric.bootstrap must be one of ${Object.values(BootstrapChannel).join(', ')}, got ${JSON.stringify(bootstrap)}`);
   }
   const snippetDatastore = input.snippetDatastore ?? 'local';
   if (!PROXMOX_STORAGE_ID.test(snippetDatastore)) {
-    throw new Error(`package.json: fabric.snippetDatastore must be a Proxmox storage id (${PROXMOX_STORAGE_ID.source}), got ${JSON.stringify(snippetDatastore)}`);
+    throw new SettingsError(`package.json: fabric.snippetDatastore must be a Proxmox storage id (${PROXMOX_STORAGE_ID.source}), got ${JSON.stringify(snippetDatastore)}`);
   }
   return {
     topology,
@@ -90,8 +99,23 @@ export function resolveSettings(input: FabricSettingsInput = {}): FabricSettings
   };
 }
 
-/** Reads the `fabric` section of the package.json in `projectDir`. */
+/**
+ * Reads the `fabric` section of the package.json in `projectDir`. The repository Argo CD syncs from has no
+ * default: `fabric.gitops.repoURL`, else the project's git remote `origin` as https (git-remote.ts), else
+ * an error, so a project never silently points Argo CD at someone else's repository.
+ */
 export function loadSettings(projectDir: string): FabricSettings {
   const manifest = JSON.parse(fs.readFileSync(path.join(projectDir, 'package.json'), 'utf8')) as { fabric?: FabricSettingsInput };
-  return resolveSettings(manifest.fabric);
+  const fabric = manifest.fabric ?? {};
+  const repoURL = fabric.gitops?.repoURL ?? repoUrlFromGit(projectDir);
+  return resolveSettings({ ...fabric, gitops: { ...fabric.gitops, repoURL } });
+}
+
+function repoUrlFromGit(projectDir: string): string {
+  const remote = originUrl(projectDir);
+  const url = remote === undefined ? undefined : httpsRepoUrl(remote);
+  if (url) return url;
+  throw new SettingsError(remote === undefined
+    ? 'package.json: fabric.gitops.repoURL is not set and the project has no git remote "origin"; set it to the repository Argo CD syncs dist/ from, e.g. "https://github.com/you/fleet.git"'
+    : `package.json: fabric.gitops.repoURL is not set and the git remote "origin" (${JSON.stringify(remote)}) is not a network repository; set it to the repository Argo CD syncs dist/ from`);
 }

@@ -21,10 +21,17 @@ export function minimalMachine(name = 'test-vm', spec: Record<string, unknown> =
   };
 }
 
-/** A throwaway project: package.json with `fabric` settings and claims/ holding the given files. */
-export function tempProject(claims: Record<string, string | object | object[]>, fabric: object = {}): string {
+/** The repository a throwaway project's Argo CD Application syncs from (projects must name one). */
+export const TEST_REPO_URL = 'https://git.example.org/fleet.git';
+
+/**
+ * A throwaway project: package.json with `fabric` settings (gitops.repoURL TEST_REPO_URL unless given;
+ * `gitops: { repoURL: undefined }` leaves it out) and claims/ holding the given files.
+ */
+export function tempProject(claims: Record<string, string | object | object[]>, fabric: Record<string, any> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-test-'));
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'fixture', fabric }));
+  const settings = { ...fabric, gitops: { repoURL: TEST_REPO_URL, ...fabric.gitops } };
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'fixture', fabric: settings }));
   for (const [file, content] of Object.entries(claims)) {
     const full = path.join(dir, 'claims', file);
     fs.mkdirSync(path.dirname(full), { recursive: true });

@@ -6,6 +6,7 @@
 import * as path from 'path';
 import { formatPlan, hasChanges, isDestructive, refusedChanges } from '../plan';
 import { DestroyRefusedError, ProviderRefusedError, synthesize } from '../synth';
+import { SettingsError } from '../settings';
 import { ValidationError } from '../validation/problem';
 import { CommandSpec, helpText, parseOptions, UsageError } from './_options';
 
@@ -85,7 +86,7 @@ export function synthCommand(argv: readonly string[], options: SynthCommandOptio
     if (!detailed || !changed) return 0;
     return isDestructive(result.plan) ? 3 : 2;
   } catch (error) {
-    const refused = error instanceof ValidationError || error instanceof DestroyRefusedError || error instanceof ProviderRefusedError;
+    const refused = error instanceof ValidationError || error instanceof DestroyRefusedError || error instanceof ProviderRefusedError || error instanceof SettingsError;
     output.err(refused ? (error as Error).message : `synth failed: ${(error as Error).stack ?? error}`);
     if (!dryRun) output.err(`${shownOut} was left unchanged`);
     return refused || detailed ? 1 : 2;

@@ -1,0 +1,51 @@
+/**
+ * The repository Argo CD syncs from is never a silent default: package.json names it, or the project's git
+ * remote `origin` does (as https, without credentials), or synth refuses with a message saying what to set.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import { httpsRepoUrl } from '../src/git-remote';
+import { loadSettings } from '../src/settings';
+import { synthesize } from '../src/synth';
+import { minimalMachine, tempProject } from './_helpers';
+
+describe('httpsRepoUrl', () => {
+  test.each([
+    ['scp-like SSH', 'git@github.com:you/fleet.git', 'https://github.com/you/fleet.git'],
+    ['ssh:// with a port', 'ssh://git@git.example.org:2222/team/fleet.git', 'https://git.example.org/team/fleet.git'],
+    ['https with credentials, which must not reach dist/', 'https://user:ghp_secret@github.com/you/fleet.git', 'https://github.com/you/fleet.git'],
+    ['https as it is', 'https://gitlab.com/group/sub/fleet', 'https://gitlab.com/group/sub/fleet'],
+    ['a local path is no network repository', '/srv/git/fleet.git', undefined],
+    ['file:// likewise', 'file:///srv/git/fleet.git', undefined],
+  ])('%s', (_reason, remote, url) => {
+    expect(httpsRepoUrl(remote)).toBe(url);
+  });
+});
+
+describe('the Argo CD source repository', () => {
+  let project: string;
+  beforeEach(() => { project = tempProject({ 'vm.yaml': minimalMachine('vm') }, { gitops: { repoURL: undefined } }); });
+  afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
+
+  test('is taken from the git remote origin when package.json names none', () => {
+    execFileSync('git', ['init', '-q'], { cwd: project });
+    execFileSync('git', ['remote', 'add', 'origin', 'git@github.com:you/fleet.git'], { cwd: project });
+    expect(loadSettings(project).gitops.repoURL).toBe('https://github.com/you/fleet.git');
+    const { files } = synthesize({ projectDir: project, dryRun: true });
+    expect(files.get('argocd/application.argocd.fabric.yaml')).toContain('repoURL: https://github.com/you/fleet.git');
+  });
+
+  test('is required, with what to set, when there is no remote', () => {
+    expect(() => synthesize({ projectDir: project, dryRun: true })).toThrow(
+      'package.json: fabric.gitops.repoURL is not set and the project has no git remote "origin"; set it to the repository Argo CD syncs dist/ from, e.g. "https://github.com/you/fleet.git"',
+    );
+  });
+
+  test('package.json wins over the remote', () => {
+    const named = tempProject({}, { gitops: { repoURL: 'https://git.example.org/named.git' } });
+    execFileSync('git', ['init', '-q'], { cwd: named });
+    execFileSync('git', ['remote', 'add', 'origin', 'git@github.com:you/fleet.git'], { cwd: named });
+    expect(loadSettings(named).gitops.repoURL).toBe('https://git.example.org/named.git');
+    fs.rmSync(named, { recursive: true, force: true });
+  });
+});
