@@ -13,24 +13,32 @@ function git(cwd: string, args: readonly string[], input?: string): string | und
   return run.status === 0 ? run.stdout : undefined;
 }
 
+export interface CommittedTree {
+  /** The commit HEAD names. */
+  readonly head: string;
+  /** The YAML files of `HEAD:<outDir>`: path relative to outDir → text. */
+  readonly files: ReadonlyMap<string, string>;
+}
+
 /**
- * The YAML files of `HEAD:<outDir>` (path relative to outDir → text), when `projectDir` is in a git
- * checkout with a commit and outDir lies inside it; undefined otherwise (no git, no commit, outDir elsewhere).
+ * The tree committed at `HEAD:<outDir>`, when `projectDir` is in a git checkout with a commit and outDir
+ * lies inside it; undefined otherwise (no git, no commit, outDir elsewhere).
  */
-export function committedTree(projectDir: string, outDir: string): Map<string, string> | undefined {
+export function committedTree(projectDir: string, outDir: string): CommittedTree | undefined {
   if (!fs.existsSync(projectDir)) return undefined;
   const top = git(projectDir, ['rev-parse', '--show-toplevel'])?.trim();
   if (!top) return undefined;
   const relative = path.relative(fs.realpathSync(top), realOutDir(outDir));
   if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
   const prefix = relative === '' ? '' : `${relative.split(path.sep).join('/')}/`;
-  const listing = git(top, ['ls-tree', '-r', '-z', '--full-tree', 'HEAD', '--', prefix || '.']);
-  if (listing === undefined) return undefined;
+  const head = git(top, ['rev-parse', '--verify', '-q', 'HEAD'])?.trim();
+  const listing = head ? git(top, ['ls-tree', '-r', '-z', '--full-tree', head, '--', prefix || '.']) : undefined;
+  if (!head || listing === undefined) return undefined;
   const blobs = listing.split('\0').filter(Boolean)
     .map((line) => { const [meta, file] = line.split('\t'); return { hash: meta.split(' ')[2], file }; })
     .filter(({ file }) => /\.ya?ml$/.test(file) && file.startsWith(prefix));
   const files = new Map<string, string>();
-  if (blobs.length === 0) return files;
+  if (blobs.length === 0) return { head, files };
   // One process for every blob: `<hash> blob <size>\n<content>\n` each.
   const out = spawnSync('git', ['cat-file', '--batch'], { cwd: top, input: blobs.map((b) => b.hash).join('\n') + '\n', maxBuffer: 1 << 30 }).stdout as Buffer;
   let offset = 0;
@@ -40,7 +48,7 @@ export function committedTree(projectDir: string, outDir: string): Map<string, s
     files.set(file.slice(prefix.length), out.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
     offset = headerEnd + 1 + size + 1;
   }
-  return files;
+  return { head, files };
 }
 
 /** outDir with symlinks resolved as far as it exists (it may have been deleted). */

@@ -13,7 +13,8 @@ import { buildApp } from './main';
 import { machineSpecOf } from './machines-chart';
 import { MACHINE_API_VERSION, MACHINE_KIND } from './machine-schema';
 import { committedTree } from './git-baseline';
-import { computePlan, formatPlan, isDestructive, objectChanges, Plan, PlannedMachine, refusedChanges } from './plan';
+import { acceptedRemovals, acceptRemovals } from './removal-consent';
+import { ChangeKind, computePlan, formatPlan, isDestructive, objectChanges, Plan, PlannedMachine, refusedChanges } from './plan';
 import { CHART_FOLDERS, CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
 import { loadSettings } from './settings';
 import { ValidationError } from './validation/problem';
@@ -77,8 +78,10 @@ export function synthesize(options: SynthOptions): SynthResult {
   // A file that synth would write again unchanged need not be parsed: its object is the one just rendered.
   const unchanged = (file: string, text: string) => (files.get(file) === text ? objects.get(file) : undefined);
   const current = readTreeFiles(settledTree(outDir));
+  const committed = committedTree(projectDir, outDir);
+  const accepted = committed ? acceptedRemovals(projectDir, committed.head) : new Set<string>();
   const plan: Plan = {
-    ...computePlan(currentMachines(current, committedTree(projectDir, outDir), unchanged), validated.machines.map((m) => ({ id: m.id, spec: m.spec }))),
+    ...computePlan(currentMachines(current, committed?.files, unchanged, accepted), validated.machines.map((m) => ({ id: m.id, spec: m.spec }))),
     objects: objectChanges(current, files, [CLUSTER_DIR, ...Object.values(CHART_FOLDERS)]),
   };
   if (!options.dryRun && refusedChanges(plan).length > 0) throw new ProviderRefusedError(plan);
@@ -86,6 +89,8 @@ export function synthesize(options: SynthOptions): SynthResult {
   const changed = !fs.existsSync(outDir) || !sameTree(current, files);
   if (!options.dryRun && changed) writeTreeAtomically(outDir, files);
   else if (!options.dryRun) recoverInterruptedSwap(outDir);
+  // Removals written with consent stay accepted until dist/ is committed (removal-consent.ts).
+  if (!options.dryRun && committed) acceptRemovals(projectDir, committed.head, plan.changes.filter((c) => c.kind === ChangeKind.REMOVE).map((c) => c.id));
   return { files, plan, machineCount: validated.machines.length, written: !options.dryRun && changed, changed };
 }
 
@@ -93,13 +98,13 @@ export function synthesize(options: SynthOptions): SynthResult {
  * The Machines the plan starts from: those in dist/ on disk, and those committed in git (`HEAD:dist`) that
  * dist/ on disk no longer holds, so deleting dist/ or a file in it cannot hide a committed Machine.
  */
-function currentMachines(onDisk: ReadonlyMap<string, string>, committed: ReadonlyMap<string, string> | undefined, known: KnownObject): PlannedMachine[] {
+function currentMachines(onDisk: ReadonlyMap<string, string>, committed: ReadonlyMap<string, string> | undefined, known: KnownObject, accepted: ReadonlySet<string>): PlannedMachine[] {
   const machines = machinesInTree(onDisk, known);
   if (!committed) return machines;
   const seen = new Set(machines.map((m) => m.id));
   // A file that is the same on disk and in HEAD holds the same Machines: only the others are parsed.
   const differing = new Map([...committed].filter(([file, text]) => onDisk.get(file) !== text));
-  const fromGit = machinesInTree(differing).filter((m) => !seen.has(m.id));
+  const fromGit = machinesInTree(differing).filter((m) => !seen.has(m.id) && !accepted.has(m.id));
   return [...machines, ...fromGit.map((m) => ({ ...m, source: 'git HEAD' }))];
 }
 

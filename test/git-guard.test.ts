@@ -66,9 +66,23 @@ test('the removal is written with allowDestroy', () => {
   expect(fs.existsSync(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.b.yaml'))).toBe(false);
 });
 
+test('a removal written with allowDestroy stays accepted until dist/ is committed, and not beyond that commit', () => {
+  fs.rmSync(dist, { recursive: true });
+  replaceClaims(project, [minimalMachine('a')]);
+  synthesize({ projectDir: project, allowDestroy: true });
+  expect(synthesize({ projectDir: project }).plan.changes).toEqual([]);
+  // A new commit that brings b back guards it again.
+  replaceClaims(project, [minimalMachine('a'), minimalMachine('b')]);
+  synthesize({ projectDir: project });
+  git(project, 'add', '-A');
+  git(project, 'commit', '-q', '-m', 'b is back');
+  replaceClaims(project, [minimalMachine('a')]);
+  expect(() => synthesize({ projectDir: project })).toThrow(/Machine infra-machines\/b: removed/);
+});
+
 describe('committedTree', () => {
   test('reads HEAD:dist byte for byte, paths relative to dist/', () => {
-    const tree = committedTree(project, dist)!;
+    const tree = committedTree(project, dist)!.files;
     const file = 'cluster/machines/machine.infra-machines.a.yaml';
     expect(tree.get(file)).toBe(fs.readFileSync(path.join(dist, file), 'utf8'));
   });
