@@ -3,6 +3,7 @@
  * Machine definition (or an array of them), and `.yaml`/`.yml` files of Machine documents, so users'
  * existing YAML claims keep working. Loading only reads; validation.ts decides what is acceptable.
  */
+import * as esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -34,7 +35,11 @@ export interface LoadedMachine {
 
 const CLAIM_FILE = /\.(ts|ya?ml)$/;
 
-/** Claim files under `dir`, sorted, as paths relative to `projectDir`. Type declarations are skipped. */
+/**
+ * Claim files under `dir`, sorted, as paths relative to `projectDir`. Type declarations are skipped, and so
+ * is every file or folder whose name starts with `_`: those are modules for shared code (constants, helper
+ * functions) that claims import, not claims.
+ */
 export function findClaimFiles(projectDir: string, dir = 'claims'): string[] {
   const root = path.join(projectDir, dir);
   if (!fs.existsSync(root)) return [];
@@ -42,6 +47,7 @@ export function findClaimFiles(projectDir: string, dir = 'claims'): string[] {
   const walk = (relative: string) => {
     for (const entry of fs.readdirSync(path.join(projectDir, relative), { withFileTypes: true })) {
       const child = path.posix.join(relative, entry.name);
+      if (entry.name.startsWith('_')) continue;
       if (entry.isDirectory()) walk(child);
       else if (CLAIM_FILE.test(entry.name) && !entry.name.endsWith('.d.ts')) found.push(child);
     }
@@ -65,10 +71,45 @@ export function loadClaims(projectDir: string, files: readonly string[]): LoadRe
       if (documents.length === 0) problems.push({ file, message: 'holds no Machine' });
       documents.forEach((document, index) => claims.push({ file, index, document }));
     } catch (error) {
-      problems.push({ file, message: `cannot be read: ${(error as Error).message.split('\n')[0].replace(/:$/, '')}` });
+      const located = file.endsWith('.ts') ? syntaxErrorIn(path.join(projectDir, file)) : yamlErrorPosition(error);
+      problems.push(located
+        ? { file: `${file}:${located.line}:${located.column}`, message: `cannot be read: ${located.text}` }
+        : { file, message: `cannot be read: ${(error as Error).message.split('\n')[0].replace(/:$/, '')}` });
     }
   }
   return { claims, problems };
+}
+
+interface SourcePosition {
+  /** 1-based, as editors count. */
+  readonly line: number;
+  readonly column: number;
+  readonly text: string;
+}
+
+/**
+ * Where a TypeScript claim that failed to load has its syntax error, found by esbuild (the transformer tsx
+ * runs claims through), so the message is the same whichever runner loaded the claim; undefined when the
+ * syntax is fine and the failure was something else (an import, a throw).
+ */
+function syntaxErrorIn(file: string): SourcePosition | undefined {
+  try {
+    esbuild.transformSync(fs.readFileSync(file, 'utf8'), { loader: 'ts', sourcefile: file });
+    return undefined;
+  } catch (error) {
+    const first = (error as { errors?: Array<{ text: string; location?: { line: number; column: number } }> }).errors?.[0];
+    return first?.location ? { line: first.location.line, column: first.location.column + 1, text: lowerFirst(first.text) } : undefined;
+  }
+}
+
+/** The position of a YAML parse error (the yaml library's linePos, 1-based). */
+function yamlErrorPosition(error: unknown): SourcePosition | undefined {
+  if (!(error instanceof YAML.YAMLError) || !error.linePos) return undefined;
+  return { line: error.linePos[0].line, column: error.linePos[0].col, text: lowerFirst(error.message.split(' at line ')[0].split('\n')[0]) };
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /**
@@ -106,7 +147,7 @@ function readYaml(file: string): Record<string, unknown>[] {
   const documents = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'), { version: '1.1', uniqueKeys: true });
   const machines: Record<string, unknown>[] = [];
   for (const document of documents) {
-    if (document.errors.length > 0) throw new Error(document.errors[0].message);
+    if (document.errors.length > 0) throw document.errors[0];
     const value = document.toJS() as unknown;
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) throw new Error('a YAML document is not a mapping');

@@ -77,14 +77,31 @@ describe('refusal messages', () => {
   test('report an unreadable claim file without stopping at it', () => {
     const error = refusal({ 'broken.yaml': 'spec: [unclosed', 'dns01.yaml': mutated((m) => { m.spec.cpu.cores = 0; }) });
     expect(error.problems.map(formatProblem)).toEqual([
-      expect.stringMatching(/^claims\/broken.yaml: cannot be read: /),
+      expect.stringMatching(/^claims\/broken.yaml:1:16: cannot be read: /),
       'claims/dns01.yaml: Machine infra-machines/dns01: spec.cpu.cores must be at least 1, got 0',
     ]);
   });
 
   test('refuse a YAML claim with a duplicate key rather than keep the last value', () => {
     const error = refusal({ 'dns01.yaml': 'apiVersion: fabric.kubelize.io/v1alpha1\nkind: Machine\nmetadata: {name: dns01}\nspec:\n  memory: {size: 2048}\n  memory: {size: 256}\n' });
-    expect(error.problems.map(formatProblem)).toEqual([expect.stringMatching(/^claims\/dns01.yaml: cannot be read: Map keys must be unique at line 6, column 3$/)]);
+    expect(error.problems.map(formatProblem)).toEqual(['claims/dns01.yaml:6:3: cannot be read: map keys must be unique']);
+  });
+
+  test('name line and column of a syntax error in a TypeScript claim', () => {
+    const error = refusal({ 'dns01.ts': 'export default {\n  metadata: { name: "dns01" },\n  spec: { cpu: { cores: 2 }\n};\n' });
+    expect(error.problems.map(formatProblem)).toEqual(['claims/dns01.ts:4:2: cannot be read: expected "}" but found ";"']);
+  });
+
+  test('read files starting with _ as shared modules that claims import, not as claims', () => {
+    const machine = fullMachine();
+    const projectDir = tempProject({
+      '_sizes.ts': 'export const MEMORY = 4096;\n',
+      '_lib/keys.ts': 'export const KEYS: string[] = [];\n',
+      'dns01.ts': `import { MEMORY } from './_sizes';\nexport default ${JSON.stringify({ metadata: { name: 'dns01' }, spec: { ...machine.spec, memory: { size: 1 } } })};\n`.replace('"size":1', '"size":MEMORY'),
+    });
+    const result = synthesize({ projectDir, dryRun: true });
+    expect(result.machineCount).toBe(1);
+    expect(result.files.get('cluster/machines/machine.infra-machines.dns01.yaml')).toContain('size: 4096');
   });
 
   test('refuse a field a TypeScript claim puts beside spec rather than drop it', () => {

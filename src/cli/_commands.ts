@@ -28,3 +28,13 @@ export const BENCH_COMMAND: CommandSpec = {
   ],
   exitCodes: ['0  done', '1  a run failed', '2  bad usage'],
 };
+
+export const INIT_COMMAND: CommandSpec = {
+  usage: 'npm run init [-- <options>]',
+  summary: 'Starts your own fleet: removes the example claims, names the repository Argo CD syncs from, and writes dist/ without the example Machines (running it is the consent to drop them; no --allow-destroy needed).',
+  options: [
+    { name: '--repo-url', value: '<url>', description: 'the repository Argo CD syncs dist/ from; default: the git remote origin, as https' },
+    { name: '--project', value: '<dir>', description: 'the project to initialise; default: this repository' },
+  ],
+  exitCodes: ['0  done', '1  refused: claims/ holds your own Machines, no repository URL, or bad usage'],
+};
