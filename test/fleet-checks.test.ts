@@ -92,7 +92,7 @@ describe('across the fleet', () => {
       machine('b', { ...staticIp('10.0.1.10'), ...pinned(120) }),
       machine('c', { memory: { size: 1 } }),
     )).toEqual([
-      'claims/c.yaml: Machine infra-machines/c: spec.memory.size must be at least 512 (MiB), got 1',
+      'claims/c.yaml: Machine infra-machines/c: spec.memory.size must be at least 512 (MiB), got 1; memory.size is in MiB: 1 GiB is 1024',
       expect.stringMatching(/^claims\/b.yaml: Machine infra-machines\/b: spec.network.ip "10.0.1.10" is already/),
       expect.stringMatching(/^claims\/b.yaml: Machine infra-machines\/b: spec.proxmox.vmId 120 is already/),
     ]);

@@ -7,7 +7,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { APPLICATION_NAME, ARGOCD_NAMESPACE, LOCAL_CLUSTER, MACHINE_HEALTH_KEY, machineHealthLua } from '../src/gitops/argocd-chart';
 import { applySyncPolicies, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../src/gitops/sync-policy';
 import { Topology } from '../src/settings';
-import { find, minimalMachine } from './_helpers';
+import { find, minimalMachine, TEST_REPO_URL } from './_helpers';
 import { synthTopology } from './_topologies';
 
 const wave = (object: Record<string, any>) => Number(object.metadata.annotations?.[SYNC_WAVE_ANNOTATION]);
@@ -90,9 +90,9 @@ describe('the Application', () => {
     expect(application.metadata.finalizers).toBeUndefined();
   });
 
-  test('defaults to the project repository and dist/cluster', () => {
+  test('syncs the repository the project names, at main, from dist/cluster', () => {
     const spec = find(synthTopology(Topology.NAMESPACED).objectsIn('argocd/'), 'Application', APPLICATION_NAME).spec;
-    expect(spec.source).toMatchObject({ repoURL: 'https://github.com/kubelize/fabric.git', targetRevision: 'main', path: 'dist/cluster' });
+    expect(spec.source).toMatchObject({ repoURL: TEST_REPO_URL, targetRevision: 'main', path: 'dist/cluster' });
   });
 });
 
