@@ -82,7 +82,8 @@ export function synthesize(options: SynthOptions): SynthResult {
   const accepted = committed ? acceptedRemovals(projectDir, committed.head) : new Set<string>();
   const plan: Plan = {
     ...computePlan(currentMachines(current, committed?.files, unchanged, accepted), validated.machines.map((m) => ({ id: m.id, spec: m.spec }))),
-    objects: objectChanges(current, files, [CLUSTER_DIR, ...Object.values(CHART_FOLDERS)]),
+    // Objects are compared with dist/ on disk, and with git HEAD for files dist/ no longer has (ArgoCD syncs HEAD).
+    objects: objectChanges(new Map([...(committed?.files ?? []), ...current]), files, [CLUSTER_DIR, ...Object.values(CHART_FOLDERS)]),
   };
   if (!options.dryRun && refusedChanges(plan).length > 0) throw new ProviderRefusedError(plan);
   if (!options.dryRun && isDestructive(plan) && !options.allowDestroy) throw new DestroyRefusedError(plan);

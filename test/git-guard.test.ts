@@ -36,6 +36,11 @@ test('with dist/ deleted, removing a claim is refused, naming the committed Mach
   expect(fs.existsSync(dist)).toBe(false);
 });
 
+test('with dist/ deleted, the platform objects committed in git are not planned as new', () => {
+  fs.rmSync(dist, { recursive: true });
+  expect(synthesize({ projectDir: project, dryRun: true }).plan.objects).toEqual([]);
+});
+
 test('with the Machine\'s file deleted from dist/, removing its claim is refused', () => {
   fs.rmSync(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.b.yaml'));
   replaceClaims(project, [minimalMachine('a')]);
