@@ -4,7 +4,7 @@ import { schemaAt } from '../src/_schema-lookup';
 import { machineSchema } from '../src/machine-schema';
 import { ChangeKind, computePlan, formatPlan, isDestructive, PlannedMachine, refusedChanges } from '../src/plan';
 import { Effect, FIELD_EFFECTS } from '../src/plan-effects';
-import { DestroyRefusedError, synthesize } from '../src/synth';
+import { DestroyRefusedError, ProviderRefusedError, synthesize } from '../src/synth';
 import { minimalMachine, readTree, replaceClaims, tempProject } from './_helpers';
 
 type Doc = Record<string, any>;
@@ -218,6 +218,16 @@ describe('the destroy guard of synth', () => {
       '  -/+ Machine infra-machines/a: replaced: spec.proxmox.node "pve" → "pve2" (replace: bpg recreates a VM moved to another node: migrate is off)',
       '  -   Machine infra-machines/b: removed: the VM is destroyed',
     ].join('\n'));
+    expect(readTree(dist)).toEqual(before);
+  });
+
+  test('refuses a change the provider cannot apply (a shrinking disk) even with allowDestroy, naming it', () => {
+    const before = readTree(dist);
+    claims([minimalMachine('a', { disk: { size: 16 } }), minimalMachine('b')]);
+    expect(() => synthesize({ projectDir: project, allowDestroy: true })).toThrow(ProviderRefusedError);
+    expect(() => synthesize({ projectDir: project, allowDestroy: true })).toThrow(
+      /refusing changes the bpg\/proxmox provider cannot apply:\n {2}Machine infra-machines\/a: spec.disk.size 32 → 16 \(refused by the provider: a disk grows live; bpg cannot shrink a disk\)$/,
+    );
     expect(readTree(dist)).toEqual(before);
   });
 
