@@ -9,7 +9,14 @@ import { Construct } from 'constructs';
 import { DeploymentRuntimeConfig, Function as CrossplaneFunction, Provider } from '../imports/pkg.crossplane.io';
 import { PROVIDER_POLL_MINUTES, PROVIDER_TIMEOUT_MINUTES } from './timeouts';
 
-export const PROVIDER_TERRAFORM = { name: 'provider-terraform', package: 'xpkg.upbound.io/upbound/provider-terraform:v1.0.0' } as const;
+/**
+ * provider-terraform v1.0.0 as the project publishes it now. The repository moved from upbound/ to
+ * crossplane-contrib/ (March 2025); its v1.0.0 release was published by crossplane-contrib's
+ * provider-workflows to ghcr.io/crossplane-contrib, which xpkg.crossplane.io/crossplane-contrib serves
+ * (xpkg.upbound.io/crossplane-contrib is only a mirror). The old xpkg.upbound.io/upbound path is
+ * where releases before the move went.
+ */
+export const PROVIDER_TERRAFORM = { name: 'provider-terraform', package: 'xpkg.crossplane.io/crossplane-contrib/provider-terraform:v1.0.0' } as const;
 export const PATCH_AND_TRANSFORM_PACKAGE = 'xpkg.crossplane.io/crossplane-contrib/function-patch-and-transform:v0.10.8';
 /**
  * The Function's name: the one Crossplane gives it when it installs it as a dependency of the
