@@ -6,8 +6,14 @@
  * @see https://docs.crossplane.io/latest/packages/providers/#runtime-configuration
  */
 import { Construct } from 'constructs';
-import { DeploymentRuntimeConfig, Function as CrossplaneFunction, Provider } from '../imports/pkg.crossplane.io';
-import { PROVIDER_POLL_MINUTES, PROVIDER_TIMEOUT_MINUTES } from './timeouts';
+import {
+  DeploymentRuntimeConfig,
+  DeploymentRuntimeConfigSpecDeploymentTemplateSpecTemplateSpecContainersResourcesLimits as Limit,
+  DeploymentRuntimeConfigSpecDeploymentTemplateSpecTemplateSpecContainersResourcesRequests as Request,
+  Function as CrossplaneFunction,
+  Provider,
+} from '../imports/pkg.crossplane.io';
+import { PROVIDER_RUNTIME_DEFAULTS, providerArgs, providerResources, ProviderRuntimeSettings } from './provider-runtime';
 
 /**
  * provider-terraform v1.0.0 as the project publishes it now. The repository moved from upbound/ to
@@ -49,14 +55,21 @@ const PACKAGE_SPEC_DEFAULTS = {
 /** The runtime config Crossplane creates and a package uses when it names none. */
 const DEFAULT_RUNTIME_CONFIG = 'default';
 
+export interface CrossplanePackagesProps {
+  /** provider-terraform's concurrency, poll interval and pod size. @default PROVIDER_RUNTIME_DEFAULTS */
+  readonly providerRuntime?: ProviderRuntimeSettings;
+}
+
 /** Installs provider-terraform, its runtime config and function-patch-and-transform. */
 export class CrossplanePackages extends Construct {
   public readonly provider: Provider;
   public readonly runtimeConfig: DeploymentRuntimeConfig;
   public readonly function: CrossplaneFunction;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: CrossplanePackagesProps = {}) {
     super(scope, id);
+    const runtime = props.providerRuntime ?? PROVIDER_RUNTIME_DEFAULTS;
+    const resources = providerResources(runtime);
     this.runtimeConfig = new DeploymentRuntimeConfig(this, 'RuntimeConfig', {
       metadata: { name: PROVIDER_TERRAFORM.name },
       spec: {
@@ -69,7 +82,11 @@ export class CrossplanePackages extends Construct {
                   {
                     // Crossplane's name for the provider's own container.
                     name: 'package-runtime',
-                    args: [`--timeout=${PROVIDER_TIMEOUT_MINUTES}m`, `--poll=${PROVIDER_POLL_MINUTES}m`],
+                    args: providerArgs(runtime),
+                    resources: {
+                      requests: { cpu: Request.fromString(resources.requests.cpu), memory: Request.fromString(resources.requests.memory) },
+                      limits: { cpu: Limit.fromString(resources.limits.cpu), memory: Limit.fromString(resources.limits.memory) },
+                    },
                   },
                 ],
               },
