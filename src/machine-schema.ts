@@ -7,7 +7,7 @@
  */
 import { StructuralSchema, ValidationRule } from './_structural-schema';
 import { ipv4Int, powersOfTwo } from './_cel-ipv4';
-import { OPENSSH_PUBLIC_KEY_PATTERN } from './ssh-public-key';
+import { OPENSSH_PUBLIC_KEY_PATTERN, SSH_KEY_SYNTH_ONLY_CHECKS } from './ssh-public-key';
 
 export const MACHINE_GROUP = 'fabric.kubelize.io';
 export const MACHINE_VERSION = 'v1alpha1';
@@ -232,7 +232,7 @@ const spec: StructuralSchema = {
           minItems: 1,
           maxItems: 32,
           description:
-            'OpenSSH public key lines for the admin user: `<type> <base64 key> [comment]`, no options. The API server checks the type and that the base64 names the same type; only synth decodes the rest as `ssh-keygen -l` does, which Proxmox runs on every key (valid base64, not truncated, nothing after the key, RSA of 1024 to 16384 bits, an ECDSA point on its curve).',
+            `OpenSSH public key lines for the admin user: \`<type> <base64 key> [comment]\`, no options. The API server checks the type and that the base64 names the same type; only synth checks each key ${SSH_KEY_SYNTH_ONLY_CHECKS}.`,
           items: { type: 'string', maxLength: 16384, pattern: OPENSSH_PUBLIC_KEY, description: 'An OpenSSH public key line.' },
         },
       },

@@ -48,6 +48,10 @@ export const SSH_KEY_TYPES: readonly KeyType[] = [
   { name: 'sk-ecdsa-sha2-nistp256@openssh.com', fields: ['curve', 'point', 'application'], plain: 'ecdsa-sha2-nistp256', curve: 'nistp256' },
 ];
 
+/** What only synth checks of a key line; the XRD's pattern sees the type and the start of the base64. */
+export const SSH_KEY_SYNTH_ONLY_CHECKS =
+  'decoded as `ssh-keygen -l` decodes it, which Proxmox runs on every key: valid base64, a blob of the declared type, not truncated, nothing after the key, RSA of 1024 to 16384 bits, an ECDSA point on its curve';
+
 /** OpenSSH refuses smaller RSA keys (sshkey.h SSH_RSA_MINIMUM_MODULUS_SIZE) and larger ones (SSHBUF_MAX_BIGNUM). */
 export const RSA_MIN_BITS = 1024;
 export const RSA_MAX_BITS = 16384;

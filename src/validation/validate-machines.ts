@@ -1,6 +1,7 @@
 /**
  * Synth-time validation of every Machine: the XRD schema (ajv), the XRD's CEL rules, secret hygiene,
- * the SSH keys as Proxmox's ssh-keygen reads them, then the fleet-wide rules. Every problem of the run is collected; none stops the others.
+ * the SSH keys as Proxmox's ssh-keygen reads them, then the fleet-wide rules. Every problem of the run is
+ * collected; none stops the others.
  */
 import { LoadedMachine, RawClaim } from '../claims';
 import { MachineDefinition } from '../machine';
