@@ -17,7 +17,6 @@
 import * as crypto from 'crypto';
 import * as sshpk from 'sshpk';
 // sshpk's reader for SSH wire strings; the package exports no typed entry point for it.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const SSHBuffer: new (options: { buffer: Buffer }) => SshWireReader = require('sshpk/lib/ssh-buffer');
 
 interface SshWireReader {
@@ -26,7 +25,7 @@ interface SshWireReader {
   remainder(): Buffer;
 }
 
-interface KeyType {
+export interface SshKeyType {
   /** The name on the line and inside the blob. */
   readonly name: string;
   /** Wire fields after the type name, in order. */
@@ -38,7 +37,7 @@ interface KeyType {
 }
 
 /** Every key type Fabric accepts: OpenSSH's current ones (no DSA, which OpenSSH 9.8 removed; no certificates). */
-export const SSH_KEY_TYPES: readonly KeyType[] = [
+export const SSH_KEY_TYPES: readonly SshKeyType[] = [
   { name: 'ssh-ed25519', fields: ['pk'] },
   { name: 'ssh-rsa', fields: ['e', 'n'] },
   { name: 'ecdsa-sha2-nistp256', fields: ['curve', 'point'], curve: 'nistp256' },
