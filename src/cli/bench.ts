@@ -55,7 +55,7 @@ function machineSpec(i: number): { name: string; spec: Record<string, unknown> }
       disk: { size: 32 },
       network: { ip: `10.${16 + Math.floor(i / 65000)}.${Math.floor(i / 250) % 260}.${(i % 250) + 2}`, cidr: 16, gateway: `10.${16 + Math.floor(i / 65000)}.255.254` },
       proxmox: { node: `pve${(i % 3) + 1}`, vmId: 100000 + i },
-      bootstrap: { sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBenchmarkKeyNotARealKey000000000000000000 bench@fabric'] },
+      bootstrap: { sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDQMiAfu3Dnt/xo6xQPL1oQrlAgyswsvn5cskQs46F8k admin@homelab'] },
       tags: { environment: 'bench' },
     },
   };
