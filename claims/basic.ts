@@ -9,7 +9,7 @@ export default defineMachine({
     disk: { size: 32 },
     proxmox: { node: 'pve' },
     bootstrap: {
-      sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBasicExampleKeyForFabricDocsOnly00000000 admin@homelab'],
+      sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDQMiAfu3Dnt/xo6xQPL1oQrlAgyswsvn5cskQs46F8k admin@homelab'],
     },
     tags: { environment: 'development' },
   },

@@ -18,7 +18,7 @@ export default defineMachine({
     nix: { flakeRef: 'git+https://github.com/kubelize/fabric?ref=main#dns01' },
     bootstrap: {
       adminUser: 'admin',
-      sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDns01ExampleKeyForFabricDocsOnly000000000 admin@homelab'],
+      sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDQMiAfu3Dnt/xo6xQPL1oQrlAgyswsvn5cskQs46F8k admin@homelab'],
     },
     tags: { environment: 'production', role: 'dns' },
   },

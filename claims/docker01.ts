@@ -12,7 +12,7 @@ export default defineMachine({
     proxmox: { node: 'pve', vlan: 20 },
     nix: { flakeRef: 'git+https://github.com/kubelize/fabric?ref=main#docker01' },
     bootstrap: {
-      sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDocker01ExampleKeyForFabricDocsOnly0000000 admin@homelab'],
+      sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDQMiAfu3Dnt/xo6xQPL1oQrlAgyswsvn5cskQs46F8k admin@homelab'],
     },
     tags: { environment: 'production', role: 'docker' },
   },

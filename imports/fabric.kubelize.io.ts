@@ -546,7 +546,7 @@ export interface MachineSpecBootstrap {
   readonly adminUser?: string;
 
   /**
-   * OpenSSH public key lines for the admin user.
+   * OpenSSH public key lines for the admin user: `<type> <base64 key> [comment]`, no options. The API server checks the type and that the base64 names the same type; only synth checks each key decoded as `ssh-keygen -l` decodes it, which Proxmox runs on every key: valid base64, a blob of the declared type, not truncated, nothing after the key, RSA of 1024 to 16384 bits, an ECDSA point on its curve.
    *
    * @schema MachineSpecBootstrap#sshAuthorizedKeys
    */

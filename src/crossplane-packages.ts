@@ -6,10 +6,23 @@
  * @see https://docs.crossplane.io/latest/packages/providers/#runtime-configuration
  */
 import { Construct } from 'constructs';
-import { DeploymentRuntimeConfig, Function as CrossplaneFunction, Provider } from '../imports/pkg.crossplane.io';
-import { PROVIDER_POLL_MINUTES, PROVIDER_TIMEOUT_MINUTES } from './timeouts';
+import {
+  DeploymentRuntimeConfig,
+  DeploymentRuntimeConfigSpecDeploymentTemplateSpecTemplateSpecContainersResourcesLimits as Limit,
+  DeploymentRuntimeConfigSpecDeploymentTemplateSpecTemplateSpecContainersResourcesRequests as Request,
+  Function as CrossplaneFunction,
+  Provider,
+} from '../imports/pkg.crossplane.io';
+import { PROVIDER_RUNTIME_DEFAULTS, providerArgs, providerResources, ProviderRuntimeSettings } from './provider-runtime';
 
-export const PROVIDER_TERRAFORM = { name: 'provider-terraform', package: 'xpkg.upbound.io/upbound/provider-terraform:v1.0.0' } as const;
+/**
+ * provider-terraform v1.0.0 as the project publishes it now. The repository moved from upbound/ to
+ * crossplane-contrib/ (March 2025); its v1.0.0 release was published by crossplane-contrib's
+ * provider-workflows to ghcr.io/crossplane-contrib, which xpkg.crossplane.io/crossplane-contrib serves
+ * (xpkg.upbound.io/crossplane-contrib is only a mirror). The old xpkg.upbound.io/upbound path is
+ * where releases before the move went.
+ */
+export const PROVIDER_TERRAFORM = { name: 'provider-terraform', package: 'xpkg.crossplane.io/crossplane-contrib/provider-terraform:v1.0.0' } as const;
 export const PATCH_AND_TRANSFORM_PACKAGE = 'xpkg.crossplane.io/crossplane-contrib/function-patch-and-transform:v0.10.8';
 /**
  * The Function's name: the one Crossplane gives it when it installs it as a dependency of the
@@ -42,14 +55,21 @@ const PACKAGE_SPEC_DEFAULTS = {
 /** The runtime config Crossplane creates and a package uses when it names none. */
 const DEFAULT_RUNTIME_CONFIG = 'default';
 
+export interface CrossplanePackagesProps {
+  /** provider-terraform's concurrency, poll interval and pod size. @default PROVIDER_RUNTIME_DEFAULTS */
+  readonly providerRuntime?: ProviderRuntimeSettings;
+}
+
 /** Installs provider-terraform, its runtime config and function-patch-and-transform. */
 export class CrossplanePackages extends Construct {
   public readonly provider: Provider;
   public readonly runtimeConfig: DeploymentRuntimeConfig;
   public readonly function: CrossplaneFunction;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: CrossplanePackagesProps = {}) {
     super(scope, id);
+    const runtime = props.providerRuntime ?? PROVIDER_RUNTIME_DEFAULTS;
+    const resources = providerResources(runtime);
     this.runtimeConfig = new DeploymentRuntimeConfig(this, 'RuntimeConfig', {
       metadata: { name: PROVIDER_TERRAFORM.name },
       spec: {
@@ -62,7 +82,11 @@ export class CrossplanePackages extends Construct {
                   {
                     // Crossplane's name for the provider's own container.
                     name: 'package-runtime',
-                    args: [`--timeout=${PROVIDER_TIMEOUT_MINUTES}m`, `--poll=${PROVIDER_POLL_MINUTES}m`],
+                    args: providerArgs(runtime),
+                    resources: {
+                      requests: { cpu: Request.fromString(resources.requests.cpu), memory: Request.fromString(resources.requests.memory) },
+                      limits: { cpu: Limit.fromString(resources.limits.cpu), memory: Limit.fromString(resources.limits.memory) },
+                    },
                   },
                 ],
               },

@@ -6,4 +6,6 @@ export * from './machine';
 export * from './settings';
 export * from './synth';
 export * from './plan';
+export * from './provider-runtime';
+export { sshPublicKeyProblem, SSH_KEY_TYPES } from './ssh-public-key';
 export { MachineSpecDeletionPolicy as DeletionPolicy, MachineSpecDiskInterface as DiskInterface } from '../imports/fabric.kubelize.io';

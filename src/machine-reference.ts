@@ -3,6 +3,7 @@
  */
 import { StructuralSchema } from './_structural-schema';
 import { MACHINE_API_VERSION, machineSchema } from './machine-schema';
+import { SSH_KEY_SYNTH_ONLY_CHECKS } from './ssh-public-key';
 
 export function renderMachineReference(): string {
   const lines = [
@@ -18,7 +19,9 @@ export function renderMachineReference(): string {
   const rules: string[] = [];
   walk(machineSchema, '', lines, rules);
   lines.push('', '## Cross-field rules (CEL, enforced by the API server and by synth)', '', '| on | rule | message |', '| --- | --- | --- |');
-  lines.push(...rules, '');
+  lines.push(...rules);
+  lines.push('', '## Checked only by synth', '', 'The API server cannot make these checks; a Machine applied by hand skips them.', '', '| on | check |', '| --- | --- |');
+  lines.push(`| \`spec.bootstrap.sshAuthorizedKeys[]\` | ${cell(`each key is ${SSH_KEY_SYNTH_ONLY_CHECKS}`)} |`, '');
   return lines.join('\n');
 }
 

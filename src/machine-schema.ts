@@ -7,6 +7,7 @@
  */
 import { StructuralSchema, ValidationRule } from './_structural-schema';
 import { ipv4Int, powersOfTwo } from './_cel-ipv4';
+import { OPENSSH_PUBLIC_KEY_PATTERN, SSH_KEY_SYNTH_ONLY_CHECKS } from './ssh-public-key';
 
 export const MACHINE_GROUP = 'fabric.kubelize.io';
 export const MACHINE_VERSION = 'v1alpha1';
@@ -18,9 +19,11 @@ export const MACHINE_API_VERSION = `${MACHINE_GROUP}/${MACHINE_VERSION}`;
 export const RFC1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 /** Dotted-quad IPv4 with no leading zeros. */
 export const IPV4 = '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$';
-/** One OpenSSH public key line: key type, base64 blob, optional comment. No options prefix. */
-export const OPENSSH_PUBLIC_KEY =
-  '^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) AAAA[0-9A-Za-z+/]+={0,3}( [^\\r\\n]*)?$';
+/**
+ * One OpenSSH public key line: key type, base64 blob that starts by naming the same type, optional comment.
+ * No options prefix. Synth also decodes the whole key (ssh-public-key.ts).
+ */
+export const OPENSSH_PUBLIC_KEY = OPENSSH_PUBLIC_KEY_PATTERN;
 /** Proxmox's tag alphabet. Keys must also start like a Proxmox tag (letter, digit or '_'). */
 export const TAG_VALUE = '^[a-z0-9_.+-]{1,63}$';
 export const TAG_KEY = '^[a-z0-9_][a-z0-9_.+-]{0,62}$';
@@ -228,7 +231,8 @@ const spec: StructuralSchema = {
           type: 'array',
           minItems: 1,
           maxItems: 32,
-          description: 'OpenSSH public key lines for the admin user.',
+          description:
+            `OpenSSH public key lines for the admin user: \`<type> <base64 key> [comment]\`, no options. The API server checks the type and that the base64 names the same type; only synth checks each key ${SSH_KEY_SYNTH_ONLY_CHECKS}.`,
           items: { type: 'string', maxLength: 16384, pattern: OPENSSH_PUBLIC_KEY, description: 'An OpenSSH public key line.' },
         },
       },

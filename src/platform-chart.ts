@@ -21,7 +21,7 @@ export interface PlatformChartProps {
 export class PlatformChart extends Chart {
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id);
-    new CrossplanePackages(this, 'Packages');
+    new CrossplanePackages(this, 'Packages', { providerRuntime: props.settings.provider });
     const topology = props.settings.topology;
     const { bootstrap, snippetDatastore } = props.settings;
     new ProxmoxProviderConfig(this, 'ProviderConfig', { credentialsSecret: props.settings.credentialsSecret, topology, bootstrap });

@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { ProviderRuntimeSettings, resolveProviderRuntime } from './provider-runtime';
 import { httpsRepoUrl, originUrl } from './git-remote';
 
 /** A setting in package.json that is wrong or missing: the message names it and what to set. */
@@ -59,9 +60,12 @@ export interface FabricSettings {
   readonly credentialsSecret: SecretReference;
   /** Accept the Proxmox API's self-signed certificate. @default false */
   readonly insecureSkipTlsVerify: boolean;
+  /** provider-terraform's concurrency, drift-check interval and pod size. @default PROVIDER_RUNTIME_DEFAULTS */
+  readonly provider: ProviderRuntimeSettings;
 }
 
-export type FabricSettingsInput = Partial<Omit<FabricSettings, 'gitops' | 'credentialsSecret'>> & {
+export type FabricSettingsInput = Partial<Omit<FabricSettings, 'gitops' | 'credentialsSecret' | 'provider'>> & {
+  readonly provider?: Partial<ProviderRuntimeSettings>;
   readonly gitops?: Partial<GitOpsSettings>;
   readonly credentialsSecret?: Partial<SecretReference>;
 };
@@ -96,6 +100,7 @@ export function resolveSettings(input: FabricSettingsInput = {}): FabricSettings
       namespace: input.credentialsSecret?.namespace ?? 'crossplane-system',
     },
     insecureSkipTlsVerify: input.insecureSkipTlsVerify ?? false,
+    provider: resolveProviderRuntime(input.provider),
   };
 }
 

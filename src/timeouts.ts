@@ -3,7 +3,7 @@
  * one reconcile (init + plan + apply) outlives its `--timeout`, which leaves a half-created VM and possibly
  * a held state lock. Every bpg/proxmox timeout on the create path therefore adds up to well below it.
  *
- * @see https://github.com/upbound/provider-terraform (cmd/provider/main.go: --timeout, --poll)
+ * @see https://github.com/crossplane-contrib/provider-terraform (cmd/provider/main.go: --timeout, --poll)
  * @see https://registry.terraform.io/providers/bpg/proxmox/latest/docs/resources/virtual_environment_vm
  */
 

@@ -5,6 +5,9 @@ import * as YAML from 'yaml';
 
 export const REPO = path.resolve(__dirname, '..');
 
+/** A real ed25519 public key (test/fixtures/ssh-keys), the key every test Machine's admin user gets. */
+export const TEST_SSH_KEY = fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'ssh-keys', 'ed25519.pub'), 'utf8').trim();
+
 /** The smallest valid Machine of the contract, as a YAML-claim document. */
 export function minimalMachine(name = 'test-vm', spec: Record<string, unknown> = {}): Record<string, unknown> {
   return {

@@ -5,7 +5,12 @@
 
 export type Doc = Record<string, any>;
 
-export const PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFabricTestKeyOnly00000000000000000000000000 admin@homelab';
+import * as fs from 'fs';
+import * as path from 'path';
+import { REPO, TEST_SSH_KEY } from './_helpers';
+
+export const PUBLIC_KEY = TEST_SSH_KEY;
+const KEY_FIXTURES = path.join(REPO, 'test', 'fixtures', 'ssh-keys');
 
 /** A Machine that sets every field of the contract, valid: each case breaks exactly one rule of it. */
 export function fullMachine(name = 'dns01'): Doc {
@@ -95,6 +100,7 @@ const rows: Array<[string, (m: Doc) => void, string, RegExp, (string | null)?]> 
   ['bootstrap.adminUser with uppercase', (m) => { m.spec.bootstrap.adminUser = 'Admin'; }, 'spec.bootstrap.adminUser', /^must be a lowercase POSIX user name .*, got "Admin"$/],
   ['bootstrap.adminUser starting with a digit', (m) => { m.spec.bootstrap.adminUser = '1admin'; }, 'spec.bootstrap.adminUser', /^must be a lowercase POSIX user name .*, got "1admin"$/],
   ['ssh key line that is not a key', (m) => { m.spec.bootstrap.sshAuthorizedKeys = ['admin@homelab']; }, 'spec.bootstrap.sshAuthorizedKeys[0]', /^must be an OpenSSH public key line .*, got "admin@homelab"$/],
+  ['ssh key whose base64 names another key type', (m) => { m.spec.bootstrap.sshAuthorizedKeys = [`ssh-rsa ${PUBLIC_KEY.split(' ')[1]} admin@homelab`]; }, 'spec.bootstrap.sshAuthorizedKeys[0]', /^must be an OpenSSH public key line .*, got "ssh-rsa AAAAC3NzaC1lZDI1NTE5/],
   ['ssh key of an unsupported type (DSA)', (m) => { m.spec.bootstrap.sshAuthorizedKeys = ['ssh-dss AAAAB3NzaC1kc3MAAACBAP admin']; }, 'spec.bootstrap.sshAuthorizedKeys[0]', /^must be an OpenSSH public key line .*, got "ssh-dss AAAAB3NzaC1kc3MAAACBAP admin"$/],
   ['ssh key line with an options prefix', (m) => { m.spec.bootstrap.sshAuthorizedKeys = [`command="/bin/sh" ${PUBLIC_KEY}`]; }, 'spec.bootstrap.sshAuthorizedKeys[0]', /^must be an OpenSSH public key line .*, got "command=/],
   ['ssh key line spanning two lines', (m) => { m.spec.bootstrap.sshAuthorizedKeys = [`${PUBLIC_KEY}\n${PUBLIC_KEY}`]; }, 'spec.bootstrap.sshAuthorizedKeys[0]', /^must be an OpenSSH public key line .*, got "ssh-ed25519/],
@@ -188,11 +194,8 @@ export const GOOD_CASES: ReadonlyArray<[string, (m: Doc) => void]> = [
   ['Orphan deletion policy', (m) => { m.spec.deletionPolicy = 'Orphan'; }],
   ['every boot disk interface', (m) => { m.spec.disk.interface = 'virtio0'; }],
   ['a key of every type, with and without comment', (m) => {
-    m.spec.bootstrap.sshAuthorizedKeys = [
-      'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 alice@laptop',
-      'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTY=',
-      'sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t yubikey',
-    ];
+    m.spec.bootstrap.sshAuthorizedKeys = fs.readdirSync(KEY_FIXTURES).filter((file) => file.endsWith('.pub'))
+      .map((file) => fs.readFileSync(path.join(KEY_FIXTURES, file), 'utf8').trim());
   }],
   ['tags using every character of the alphabet', (m) => { m.spec.tags = { '_a-b.c+d': 'x_y-z.1+2', ['k'.repeat(63)]: 'v'.repeat(63) }; }],
   ['a path: flake ref', (m) => { m.spec.nix.flakeRef = 'path:/etc/nixos#dns01'; }],

@@ -10,10 +10,10 @@ import { synthesize } from '../src/synth';
 import { proxmoxModule, USER_DATA_RESOURCE } from '../src/terraform-module';
 import { MODULE_VARIABLES } from '../src/terraform-variables';
 import { validateMachines } from '../src/validation/validate-machines';
-import { find, minimalMachine, objectsOf, REPO, tempProject } from './_helpers';
+import { find, minimalMachine, objectsOf, REPO, tempProject, TEST_SSH_KEY } from './_helpers';
 import { onPath, run, testWith } from './_checkers';
 
-const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFabricSnippetTestKeyOnly0000000000000000000 admin@homelab';
+const KEY = TEST_SSH_KEY;
 
 /** Validated Machines (schema defaults applied), as synth sees them. */
 function loaded(...documents: Record<string, unknown>[]): LoadedMachine[] {

@@ -3,7 +3,7 @@ import { MachineComposition } from '../src/composition';
 import { MANAGEMENT_POLICIES, STATUS_FROM_OUTPUTS, VARMAP_PATH } from '../src/composition-patches';
 import { MODULE_OUTPUTS } from '../src/terraform-module';
 import { MODULE_VARIABLES } from '../src/terraform-variables';
-import { minimalMachine } from './_helpers';
+import { minimalMachine, TEST_SSH_KEY } from './_helpers';
 import { validateAgainstSchema } from '../src/validation/schema-validation';
 
 function composition(): Record<string, any> {
@@ -71,7 +71,7 @@ describe('the Composition', () => {
       network: { ip: '10.0.1.10', cidr: 24, gateway: '10.0.1.1', dns: ['10.0.1.1'], domain: 'home.arpa' },
       proxmox: { node: 'pve2', storage: 'local-zfs', bridge: 'vmbr1', vlan: 20, templateId: 9001, vmId: 120, pool: 'infra', startOnBoot: false },
       nix: { flakeRef: 'github:kubelize/fabric#dns01' },
-      bootstrap: { adminUser: 'ops', sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample ops@lab'] },
+      bootstrap: { adminUser: 'ops', sshAuthorizedKeys: [TEST_SSH_KEY] },
       tags: { role: 'dns', environment: 'production' },
     }));
     expect(applyFromCompositePatches(machine)).toEqual({
@@ -101,7 +101,7 @@ describe('the Composition', () => {
       proxmox_start_on_boot: false,
       nix_flake_ref: 'github:kubelize/fabric#dns01',
       admin_user: 'ops',
-      ssh_authorized_keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample ops@lab'],
+      ssh_authorized_keys: [TEST_SSH_KEY],
       tags: { role: 'dns', environment: 'production' },
     });
   });

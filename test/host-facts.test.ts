@@ -2,9 +2,9 @@ import { hostFacts, HOSTS_DIR } from '../src/host-facts';
 import { CLUSTER_DIR } from '../src/render';
 import { synthesize } from '../src/synth';
 import { validateMachines } from '../src/validation/validate-machines';
-import { minimalMachine, tempProject } from './_helpers';
+import { minimalMachine, tempProject, TEST_SSH_KEY } from './_helpers';
 
-const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFabricHostFactsTestKeyOnly00000000000000000 admin@homelab';
+const KEY = TEST_SSH_KEY;
 
 function facts(spec: Record<string, unknown>, name = 'dns01') {
   const { machines, problems } = validateMachines([{ file: 'claims/a.yaml', index: 0, document: minimalMachine(name, spec) }]);

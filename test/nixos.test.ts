@@ -10,7 +10,7 @@ import * as path from 'path';
 import contract from '../src/nixos/bootstrap-contract.json';
 import { hostFactsFiles } from '../src/host-facts';
 import { validateMachines } from '../src/validation/validate-machines';
-import { minimalMachine, REPO } from './_helpers';
+import { minimalMachine, REPO, TEST_SSH_KEY } from './_helpers';
 import { run, testWith } from './_checkers';
 
 const NIXOS = path.join(REPO, 'src/nixos');
@@ -51,7 +51,7 @@ function factsDir(...documents: Record<string, unknown>[]): string {
   return dir;
 }
 
-const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFabricNixosTestKeyOnly000000000000000000000 admin@homelab';
+const KEY = TEST_SSH_KEY;
 
 describe('the Nix files', () => {
   test('are the template, the bootstrap module, the host facts helper and the flake', () => {

@@ -16,7 +16,7 @@ const patternOf = (path: string): string => String(schemaAt(machineSchema, path)
 /** What a pattern means, for messages; patterns not listed are quoted as they are. */
 const PATTERN_NAMES: Record<string, string> = {
   [IPV4]: 'a dotted-quad IPv4 address without leading zeros (e.g. 10.0.1.10)',
-  [OPENSSH_PUBLIC_KEY]: 'an OpenSSH public key line (type, base64 key, optional comment)',
+  [OPENSSH_PUBLIC_KEY]: 'an OpenSSH public key line (supported key type, base64 key that names the same type, optional comment)',
   [RFC1123_LABEL]: 'an RFC 1123 label (lowercase letters, digits and -, starting and ending alphanumeric)',
   [TAG_VALUE]: "in Proxmox's tag alphabet (a-z 0-9 _ . + -, at most 63 characters)",
   [patternOf('spec.proxmox.node')]: 'a Proxmox node name (letters, digits and -, starting and ending alphanumeric)',

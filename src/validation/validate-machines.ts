@@ -1,12 +1,14 @@
 /**
  * Synth-time validation of every Machine: the XRD schema (ajv), the XRD's CEL rules, secret hygiene,
- * then the fleet-wide rules. Every problem of the run is collected; none stops the others.
+ * the SSH keys as Proxmox's ssh-keygen reads them, then the fleet-wide rules. Every problem of the run is
+ * collected; none stops the others.
  */
 import { LoadedMachine, RawClaim } from '../claims';
 import { MachineDefinition } from '../machine';
 import { validateCelRules } from './cel-validation';
 import { checkFleet } from './fleet-checks';
 import { Problem } from './problem';
+import { checkSshKeys } from './ssh-key-checks';
 import { validateAgainstSchema } from './schema-validation';
 import { findCredentials } from './secret-scan';
 
@@ -38,6 +40,9 @@ export function validateMachines(claims: readonly RawClaim[]): ValidationResult 
     const celIssues = validateCelRules(document);
     report(celIssues);
     if (celIssues.length > 0) continue;
+    const keyIssues = checkSshKeys(document.spec as Parameters<typeof checkSshKeys>[0]);
+    report(keyIssues);
+    if (keyIssues.length > 0) continue;
 
     const { metadata, spec } = document as unknown as MachineDefinition;
     const namespace = metadata.namespace!;
