@@ -2,11 +2,11 @@
  * Validates a Machine document against the XRD's own schema with ajv (bounds, patterns, enums, required,
  * unknown fields) and applies the schema's defaults, as the API server would before CEL runs.
  */
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { schemaAt } from '../_schema-lookup';
 import { StructuralSchema } from '../_structural-schema';
 import { IPV4, MACHINE_API_VERSION, MACHINE_KIND, machineSchema, OPENSSH_PUBLIC_KEY, RFC1123_LABEL, TAG_VALUE } from '../machine-schema';
-import { toJsonSchema } from './_to-json-schema';
+import { METADATA_SCHEMA } from './machine-document-schema';
 import { didYouMean } from '../_suggest';
 import { shown } from './problem';
 
@@ -29,37 +29,16 @@ const PATTERN_NAMES: Record<string, string> = {
   [patternOf('spec.bootstrap.adminUser')]: 'a lowercase POSIX user name (a-z 0-9 _ -, starting with a letter or _)',
 };
 
-/** The metadata a claim may carry; anything else would be dropped or is not the claim's to set. */
-const METADATA_SCHEMA: StructuralSchema = {
-  type: 'object',
-  required: ['name'],
-  properties: {
-    name: { type: 'string', maxLength: 63, pattern: RFC1123_LABEL },
-    namespace: { type: 'string', maxLength: 63, pattern: RFC1123_LABEL },
-    labels: { type: 'object', additionalProperties: { type: 'string' } },
-    annotations: { type: 'object', additionalProperties: { type: 'string' } },
-  },
-};
+let loaded: ValidateFunction | undefined;
 
-/** A whole Machine document as a claim holds it: the XRD schema's spec, no status. */
-const DOCUMENT_SCHEMA = {
-  type: 'object',
-  required: ['apiVersion', 'kind', 'metadata', 'spec'],
-  additionalProperties: false,
-  properties: {
-    apiVersion: { const: MACHINE_API_VERSION },
-    kind: { const: MACHINE_KIND },
-    metadata: toJsonSchema(METADATA_SCHEMA),
-    spec: toJsonSchema(machineSchema.properties!.spec),
-  },
-};
-
-let compiled: ValidateFunction | undefined;
-
-/** Compiled once per process: compiling is the expensive part, validating is cheap. */
+/**
+ * The validator ajv compiled ahead of time from the document schema (`npm run import` writes it as
+ * standalone code; a test fails when it is stale): synth neither loads ajv's compiler nor compiles.
+ */
 function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(DOCUMENT_SCHEMA);
-  return compiled;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  loaded ??= (require('../../imports/machine-validator') as { default: ValidateFunction }).default;
+  return loaded;
 }
 
 export interface SchemaIssue {
