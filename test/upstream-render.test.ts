@@ -1,0 +1,176 @@
+/**
+ * The Composition as Crossplane runs it: every Machine in claims/ (the committed dist/) and every Machine of the
+ * fleet fixture goes through the synthesized Composition with the real `crank render` and the real
+ * function-patch-and-transform, and the committed tree and every rendered Workspace pass `crank beta validate`.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { MANAGEMENT_POLICIES, VARMAP_PATH } from '../src/composition-patches';
+import { MODULE_VARIABLES } from '../src/terraform-variables';
+import { REPO } from './_helpers';
+import {
+  committedTree, fleetFixtureMachines, fleetTree, RenderedMachine, renderTree, SynthesizedTree, valueAt,
+} from './_rendered-machines';
+import { crankValidate, describeWithTools, RunningFunction, startFunction } from './_upstream-tools';
+
+const committed = committedTree();
+const fleet = fleetTree();
+const trees = [committed, fleet];
+const cases = trees.flatMap((tree) => tree.machines.map(({ machine }) => ({
+  tree: tree.name,
+  id: `${machine.metadata.namespace}/${machine.metadata.name}`,
+})));
+
+/** Every leaf field path of the Machine's spec in the XRD schema (`[]` for list items). */
+function schemaLeafPaths(schema: Record<string, any>, prefix: string): string[] {
+  if (schema.type === 'object' && schema.properties) {
+    return Object.entries<Record<string, any>>(schema.properties).flatMap(([key, child]) => schemaLeafPaths(child, `${prefix}.${key}`));
+  }
+  if (schema.type === 'array' && schema.items?.type === 'object') return schemaLeafPaths(schema.items, `${prefix}[]`);
+  return [prefix];
+}
+
+function setPaths(value: unknown, prefix: string): string[] {
+  if (Array.isArray(value)) return value.every((item) => typeof item === 'object') && value.length > 0 ? value.flatMap((item) => setPaths(item, `${prefix}[]`)) : [prefix];
+  if (value !== null && typeof value === 'object' && !(prefix.endsWith('.tags'))) {
+    return Object.entries(value).flatMap(([key, child]) => setPaths(child, `${prefix}.${key}`));
+  }
+  return [prefix];
+}
+
+describe('the fleet fixture', () => {
+  test('sets every field of the Machine API, both deletion policies, DHCP and static addressing', () => {
+    const xrd = YAML.parse(fs.readFileSync(fleet.xrd, 'utf8'));
+    const specSchema = xrd.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+    const machines = fleetFixtureMachines();
+    const used = new Set(machines.flatMap((machine) => setPaths(machine.spec, 'spec')));
+    expect(schemaLeafPaths(specSchema, 'spec').filter((field) => !used.has(field))).toEqual([]);
+    expect(new Set(machines.map((m) => m.spec.deletionPolicy))).toEqual(new Set(['Delete', 'Orphan', undefined]));
+    expect(machines.some((m) => m.spec.network?.dhcp === true)).toBe(true);
+    expect(machines.some((m) => m.spec.network?.ip !== undefined)).toBe(true);
+    expect(machines.some((m) => m.spec.network === undefined)).toBe(true);
+  });
+});
+
+describeWithTools('Machines rendered by crank render with function-patch-and-transform', ['crank', 'function-patch-and-transform'], (tools) => {
+  let fn: RunningFunction | undefined;
+  const rendered = new Map<string, RenderedMachine>();
+
+  beforeAll(async () => {
+    fn = await startFunction(tools['function-patch-and-transform']);
+    for (const tree of trees) {
+      for (const result of await renderTree(tools.crank, fn.target, tree)) rendered.set(`${result.tree} ${result.id}`, result);
+    }
+  }, 120_000);
+  afterAll(async () => fn?.stop());
+
+  const renderedCase = (tree: string, id: string) => rendered.get(`${tree} ${id}`)!;
+  const treeNamed = (name: string): SynthesizedTree => trees.find((tree) => tree.name === name)!;
+
+  test('renders every Machine of claims/ and of the fleet fixture', () => {
+    expect(committed.machines.length).toBeGreaterThanOrEqual(4);
+    expect(fleet.machines.length).toBe(fleetFixtureMachines().length);
+    expect(rendered.size).toBe(cases.length);
+  });
+
+  test.each(cases)('$tree $id composes one Workspace beside it, named like it, on the platform\'s provider config', ({ tree, id }) => {
+    const { machine, workspaces } = renderedCase(tree, id);
+    expect(workspaces).toHaveLength(1);
+    const [workspace] = workspaces;
+    const providerConfig = treeNamed(tree).providerConfig;
+    expect(workspace.apiVersion).toBe('tf.m.upbound.io/v1beta1');
+    expect(workspace.metadata.name).toBe(machine.metadata.name);
+    expect(workspace.metadata.namespace).toBe(machine.metadata.namespace);
+    expect(workspace.spec.providerConfigRef).toEqual({ kind: providerConfig.kind, name: providerConfig.metadata.name });
+    expect(workspace.metadata.annotations['crossplane.io/external-name'])
+      .toBe(createHash('sha1').update(`${machine.metadata.namespace}/${machine.metadata.name}`).digest('hex'));
+  });
+
+  test.each(cases)('$tree $id: every varmap entry is the Machine field it comes from, absent fields absent', ({ tree, id }) => {
+    const { machine, workspaces: [workspace] } = renderedCase(tree, id);
+    const varmap = valueAt(workspace, VARMAP_PATH) as Record<string, unknown>;
+    const expected: Record<string, unknown> = {};
+    for (const variable of MODULE_VARIABLES) {
+      const value = valueAt(machine, variable.from);
+      if (value !== undefined) expected[variable.name] = value;
+    }
+    expect(varmap).toEqual(expected);
+    // Only variables a Machine may leave out are ever absent.
+    const absent = MODULE_VARIABLES.filter((variable) => !(variable.name in varmap));
+    expect(absent.filter((variable) => variable.whenAbsent === undefined).map((variable) => variable.name)).toEqual([]);
+  });
+
+  test.each(cases)('$tree $id: deletionPolicy becomes the Workspace\'s management policies', ({ tree, id }) => {
+    const { machine, workspaces: [workspace] } = renderedCase(tree, id);
+    expect(workspace.spec.managementPolicies).toEqual(MANAGEMENT_POLICIES[machine.spec.deletionPolicy as 'Delete' | 'Orphan']);
+    if (machine.spec.deletionPolicy === 'Orphan') expect(workspace.spec.managementPolicies).not.toContain('Delete');
+  });
+
+  test('the smallest Machine leaves every optional variable to the module', () => {
+    const { workspaces: [workspace] } = renderedCase(fleet.name, 'fleet-a/smallest');
+    const optional = MODULE_VARIABLES.filter((variable) => variable.whenAbsent !== undefined).map((variable) => variable.name);
+    expect(Object.keys(workspace.spec.forProvider.varmap).filter((name) => optional.includes(name))).toEqual([]);
+  });
+
+  describe('crank beta validate, offline against the pinned CRDs and the XRD', () => {
+    /** The pinned upstream CRDs and the tree's XRD. */
+    function schemas(tree: SynthesizedTree): string[] {
+      const crds = path.join(REPO, 'imports', 'crds');
+      return [...fs.readdirSync(crds).map((file) => path.join(crds, file)), tree.xrd];
+    }
+
+    /** Core Kubernetes kinds have no CRD; crank says so and skips them. */
+    const CORE_KINDS = ['/v1, Kind=Namespace', '/v1, Kind=ConfigMap'];
+
+    test('the committed dist/ passes: schemas, unknown fields, CEL rules', async () => {
+      const result = await crankValidate(tools.crank, schemas(committed), [path.join(REPO, 'dist', 'cluster'), path.join(REPO, 'dist', 'argocd')]);
+      expect(result.failures).toEqual([]);
+      expect(result.downloads).toEqual([]);
+      expect(result.ok).toBe(true);
+      expect([...new Set(result.missingSchemas)].filter((kind) => !CORE_KINDS.includes(kind))).toEqual([]);
+      for (const { machine } of committed.machines) expect(result.output).toContain(`Kind=Machine, ${machine.metadata.name} validated successfully`);
+    }, 60_000);
+
+    test('the fleet fixture\'s tree and every rendered Workspace pass', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-rendered-'));
+      for (const { id, workspaces } of rendered.values()) {
+        fs.writeFileSync(path.join(dir, `${id.replace('/', '.')}.yaml`), workspaces.map((w) => YAML.stringify(w)).join('---\n'));
+      }
+      const result = await crankValidate(tools.crank, schemas(fleet), [fleet.clusterDir, dir]);
+      expect(result.failures).toEqual([]);
+      expect(result.downloads).toEqual([]);
+      expect(result.ok).toBe(true);
+      expect([...new Set(result.missingSchemas)].filter((kind) => !CORE_KINDS.includes(kind))).toEqual([]);
+      const validatedWorkspaces = result.output.split('\n').filter((line) => /Kind=Workspace, .* validated successfully/.test(line));
+      expect(validatedWorkspaces).toHaveLength(rendered.size);
+    }, 60_000);
+
+    const refused: Array<[string, Record<string, unknown>, RegExp]> = [
+      ['dhcp-and-ip', { dhcp: true, ip: '10.0.0.5', cidr: 24, gateway: '10.0.0.1' }, /dhcp: true cannot be combined with a static ip|dhcp/],
+      ['gateway-outside', { ip: '10.0.0.5', cidr: 24, gateway: '10.0.1.1' }, /gateway must lie inside ip\/cidr/],
+      ['network-address', { ip: '10.0.0.0', cidr: 24, gateway: '10.0.0.1' }, /ip must not be the network address of its subnet/],
+      ['broadcast-address', { ip: '10.0.0.255', cidr: 24, gateway: '10.0.0.1' }, /ip must not be the broadcast address of its subnet/],
+    ];
+
+    test('refuses, by the XRD\'s CEL rules as Kubernetes compiles them, each bad network with its message', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-bad-'));
+      for (const [name, network] of refused) {
+        const bad = YAML.parse(fs.readFileSync(fleet.machines[0].file, 'utf8'));
+        bad.metadata.name = name;
+        bad.spec.network = network;
+        fs.writeFileSync(path.join(dir, `${name}.yaml`), YAML.stringify(bad));
+      }
+      const result = await crankValidate(tools.crank, schemas(fleet), [dir]);
+      expect(result.ok).toBe(false);
+      for (const [name, , message] of refused) {
+        const lines = result.failures.filter((line) => line.includes(`Kind=Machine, ${name} :`));
+        expect({ name, lines: lines.filter((line) => /CEL validation error .*spec\.network/.test(line) && message.test(line)).length > 0 })
+          .toEqual({ name, lines: true });
+        expect(lines.filter((line) => /compile error/.test(line))).toEqual([]);
+      }
+    }, 60_000);
+  });
+});
