@@ -10,7 +10,12 @@ import { DeploymentRuntimeConfig, Function as CrossplaneFunction, Provider } fro
 import { PROVIDER_POLL_MINUTES, PROVIDER_TIMEOUT_MINUTES } from './timeouts';
 
 export const PROVIDER_TERRAFORM = { name: 'provider-terraform', package: 'xpkg.upbound.io/upbound/provider-terraform:v1.0.0' } as const;
-export const PATCH_AND_TRANSFORM_PACKAGE = 'xpkg.crossplane.io/crossplane-contrib/function-patch-and-transform:v0.10.8';
+/**
+ * v0.10.7: the version tools/function-patch-and-transform builds and the render tests run (the Go module proxy
+ * serves no v0.10.8), so the Function a cluster installs is the one checked here. v0.10.8 only adds the Join
+ * and Replace string transforms, which Fabric does not use.
+ */
+export const PATCH_AND_TRANSFORM_PACKAGE = 'xpkg.crossplane.io/crossplane-contrib/function-patch-and-transform:v0.10.7';
 /**
  * The Function's name: the one Crossplane gives it when it installs it as a dependency of the
  * Configuration package, so the same Composition works whether the platform or the package installs it.

@@ -41,6 +41,15 @@ function setPaths(value: unknown, prefix: string): string[] {
   return [prefix];
 }
 
+describe('the Function the platform installs', () => {
+  test('is the function-patch-and-transform version tools/ builds and these tests run', () => {
+    const goMod = fs.readFileSync(path.join(REPO, 'tools', 'function-patch-and-transform', 'go.mod'), 'utf8');
+    const built = /github\.com\/crossplane-contrib\/function-patch-and-transform (v\S+)/.exec(goMod)![1];
+    const installed = YAML.parse(fs.readFileSync(committed.function, 'utf8')).spec.package;
+    expect(installed).toBe(`xpkg.crossplane.io/crossplane-contrib/function-patch-and-transform:${built}`);
+  });
+});
+
 describe('the fleet fixture', () => {
   test('sets every field of the Machine API, both deletion policies, DHCP and static addressing', () => {
     const xrd = YAML.parse(fs.readFileSync(fleet.xrd, 'utf8'));
