@@ -23,14 +23,16 @@ export const DUMMY_CREDENTIALS: Readonly<Record<string, string>> = {
 };
 
 /**
- * A Terraform CLI config whose dev_overrides serve registry.terraform.io/bpg/proxmox from the built binary,
- * so no registry is asked. Terraform looks for `terraform-provider-proxmox` in the folder it names.
+ * A Terraform CLI config whose dev_overrides serve bpg/proxmox from the built binary, so no registry is asked.
+ * Terraform looks for `terraform-provider-proxmox` in the folder it names. `bpg/proxmox` means
+ * registry.terraform.io to Terraform and registry.opentofu.org to OpenTofu, so both are overridden.
  */
 export function devOverridesConfig(providerBinary: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-tf-plugins-'));
   fs.symlinkSync(providerBinary, path.join(dir, 'terraform-provider-proxmox'));
   const config = path.join(dir, 'terraform.tfrc');
-  fs.writeFileSync(config, `provider_installation {\n  dev_overrides {\n    "registry.terraform.io/bpg/proxmox" = ${JSON.stringify(dir)}\n  }\n  direct {}\n}\n`);
+  const overrides = ['registry.terraform.io', 'registry.opentofu.org'].map((host) => `    "${host}/bpg/proxmox" = ${JSON.stringify(dir)}\n`).join('');
+  fs.writeFileSync(config, `provider_installation {\n  dev_overrides {\n${overrides}  }\n  direct {}\n}\n`);
   return config;
 }
 

@@ -46,11 +46,12 @@ function findTerraform(): Found {
     const which = spawnSync('bash', ['-c', `command -v ${name}`], { encoding: 'utf8' });
     if (which.status === 0) return { path: which.stdout.trim() };
   }
-  if (fs.existsSync(path.join(REPO, 'tools', 'tofu', 'go.mod'))) {
-    const tofu = buildGoTool('tofu');
-    if ('path' in tofu) return tofu;
-  }
-  return { missing: 'terraform: not on PATH (install Terraform >= 1.5 from https://developer.hashicorp.com/terraform/install, or put OpenTofu\'s `tofu` on PATH)' };
+  const tofu = buildGoTool('tofu');
+  if ('path' in tofu) return tofu;
+  return {
+    missing: `terraform: not on PATH, and OpenTofu could not stand in (${tofu.missing}); install Terraform >= 1.5 `
+      + '(https://developer.hashicorp.com/terraform/install) or run `bash tools/build.sh tofu` with Go on PATH',
+  };
 }
 
 /**
