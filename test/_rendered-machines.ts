@@ -68,16 +68,19 @@ export function fleetFixtureMachines(): Array<Record<string, any>> {
   return YAML.parseAllDocuments(fs.readFileSync(FLEET_FIXTURE, 'utf8')).map((document) => document.toJSON()).filter(Boolean);
 }
 
-/** The fleet fixture synthesized by Fabric, with this repository's settings, into a temporary tree. */
-export function fleetTree(): SynthesizedTree {
+/**
+ * The fleet fixture synthesized by Fabric, with this repository's settings (some replaced by `overrides`),
+ * into a temporary tree.
+ */
+export function fleetTree(overrides: Record<string, unknown> = {}, name = 'fleet fixture'): SynthesizedTree {
   const project = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-fleet-'));
-  const settings = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).fabric;
+  const settings = { ...JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).fabric, ...overrides };
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'fleet-fixture', fabric: settings }));
   fs.mkdirSync(path.join(project, 'claims'));
   fs.copyFileSync(FLEET_FIXTURE, path.join(project, 'claims', 'fleet.yaml'));
   const out = path.join(project, 'dist');
   synthesize({ projectDir: project, outDir: out });
-  return readTree('fleet fixture', path.join(out, 'cluster'));
+  return readTree(name, path.join(out, 'cluster'));
 }
 
 /** Renders every Machine of a tree, two crank processes at a time (render takes one XR per call). */

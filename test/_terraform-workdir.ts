@@ -15,11 +15,14 @@ import { promisify } from 'util';
 
 const run = promisify(execFile);
 
-/** Values for the Secret's keys: an API token, and an endpoint where no Proxmox listens. */
+/** Values for the Secret's keys: an API token and an SSH login, for an endpoint where no Proxmox listens. */
 export const DUMMY_CREDENTIALS: Readonly<Record<string, string>> = {
   api_url: 'https://127.0.0.1:8006/api2/json',
   token_id: 'fabric@pve!ci',
   token_secret: '00000000-0000-4000-8000-000000000000',
+  // The snippet channel's SSH login; the key is left out, as a Secret without it gives an empty file.
+  ssh_username: 'root',
+  ssh_password: 'not-a-password',
 };
 
 /**

@@ -4,13 +4,15 @@
  * VM is what the Machine asks for. Planning new resources needs no Proxmox: the endpoint is 127.0.0.1, where
  * nothing listens.
  */
-import { VM_RESOURCE } from '../src/terraform-module';
+import { USER_DATA_RESOURCE, VM_RESOURCE } from '../src/terraform-module';
 import { committedTree, fleetTree, RenderedMachine, renderTree } from './_rendered-machines';
 import { devOverridesConfig, plannedResource, validateAndPlan, workspaceDir } from './_terraform-workdir';
 import { describeWithTools, inParallel, RunningFunction, startFunction } from './_upstream-tools';
 
 const VM_TYPE = VM_RESOURCE.split('.')[0];
+const FILE_TYPE = USER_DATA_RESOURCE.split('.')[0];
 const trees = [committedTree(), fleetTree()];
+const snippetTree = fleetTree({ bootstrap: 'snippet', snippetDatastore: 'snippets-nfs' }, 'fleet fixture (snippet channel)');
 const cases = trees.flatMap((tree) => tree.machines.map(({ machine }) => ({
   tree: tree.name,
   id: `${machine.metadata.namespace}/${machine.metadata.name}`,
@@ -66,6 +68,31 @@ describeWithTools('rendered Workspaces planned by Terraform with the bpg/proxmox
       }
     }, 300_000);
     afterAll(async () => fn?.stop());
+
+    describe('with the snippet bootstrap channel', () => {
+      const snippetPlans = new Map<string, Record<string, any>>();
+      beforeAll(async () => {
+        const cliConfig = devOverridesConfig(tools['terraform-provider-proxmox']);
+        const rendered = await renderTree(tools.crank, fn!.target, snippetTree);
+        await inParallel(rendered, 2, async (machine) => {
+          snippetPlans.set(machine.id, (await validateAndPlan(tools.terraform, cliConfig, workspaceDir(machine.workspaces[0], snippetTree.providerConfig))).plan);
+        });
+      }, 300_000);
+
+      test.each(snippetTree.machines.map(({ machine }) => ({ machine, id: `${machine.metadata.namespace}/${machine.metadata.name}` })))(
+        '$id plans its user-data snippet on the configured datastore and a VM that boots from it', ({ machine, id }) => {
+          const plan = snippetPlans.get(id)!;
+          expect(plan.resource_changes.map((change: any) => `${change.type}: ${change.change.actions.join(',')}`).sort())
+            .toEqual([`${FILE_TYPE}: create`, `${VM_TYPE}: create`]);
+          const file = plannedResource(plan, FILE_TYPE);
+          expect(file).toMatchObject({ content_type: 'snippets', datastore_id: 'snippets-nfs', node_name: machine.spec.proxmox.node });
+          expect(file.source_raw[0].file_name).toBe(`fabric.${machine.metadata.namespace}.${machine.metadata.name}.yaml`);
+          expect(file.source_raw[0].data).toMatch(/^#cloud-config\n/);
+          const vm = plan.resource_changes.find((change: any) => change.type === VM_TYPE).change;
+          expect(vm.after_unknown.initialization[0].user_data_file_id).toBe(true);
+          expect(vm.after.initialization[0].user_account).toEqual([]);
+        });
+    });
 
     const plannedCase = (tree: string, id: string) => planned.get(`${tree} ${id}`)!;
 
