@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { CLAIM_SPEC_FIELDS } from '../src/machines-chart';
 import { synthesize } from '../src/synth';
 import { REPO } from './_helpers';
 import { crankRender, inParallel } from './_upstream-tools';
@@ -19,6 +20,8 @@ export interface SynthesizedTree {
   readonly function: string;
   readonly xrd: string;
   readonly providerConfig: Record<string, any>;
+  /** The kind the Composition composes for: Machine, or XMachine (legacy: the Machines are its claims). */
+  readonly compositeKind: string;
   readonly machines: ReadonlyArray<{ readonly file: string; readonly machine: Record<string, any> }>;
 }
 
@@ -28,6 +31,8 @@ export interface RenderedMachine {
   readonly id: string;
   /** The Machine as the tree holds it (what ArgoCD applies). */
   readonly machine: Record<string, any>;
+  /** The composite resource crank rendered: the Machine itself, or the XMachine behind a Machine claim. */
+  readonly composite: Record<string, any>;
   /** What crank printed: the XR first, then every composed resource. */
   readonly output: Array<Record<string, any>>;
   readonly workspaces: Array<Record<string, any>>;
@@ -51,7 +56,8 @@ function readTree(name: string, clusterDir: string): SynthesizedTree {
     composition: byKind('composition'),
     function: byKind('function'),
     xrd: byKind('compositeresourcedefinition'),
-    providerConfig: parse(byKind('clusterproviderconfig')),
+    providerConfig: parse(fs.existsSync(path.join(platform, 'clusterproviderconfig.fabric-proxmox.yaml')) ? byKind('clusterproviderconfig') : byKind('providerconfig')),
+    compositeKind: parse(byKind('composition')).spec.compositeTypeRef.kind,
     machines: fs.readdirSync(machinesDir).sort().map((file) => ({ file: path.join(machinesDir, file), machine: parse(path.join(machinesDir, file)) })),
   };
 }
@@ -83,14 +89,39 @@ export function fleetTree(overrides: Record<string, unknown> = {}, name = 'fleet
   return readTree(name, path.join(out, 'cluster'));
 }
 
+/**
+ * The XMachine Crossplane makes for a Machine claim (legacy topology): the claim's spec less the claim-only
+ * fields, the claim recorded in spec.claimRef and in labels, and a generated name (the claim's plus a suffix).
+ */
+export function compositeForClaim(claim: Record<string, any>, compositeKind: string): Record<string, any> {
+  const spec = { ...claim.spec };
+  for (const field of CLAIM_SPEC_FIELDS) delete spec[field];
+  const { name, namespace } = claim.metadata;
+  return {
+    apiVersion: claim.apiVersion,
+    kind: compositeKind,
+    metadata: { name: `${name}-x7k2p`, labels: { 'crossplane.io/claim-name': name, 'crossplane.io/claim-namespace': namespace } },
+    spec: { ...spec, claimRef: { apiVersion: claim.apiVersion, kind: claim.kind, name, namespace } },
+  };
+}
+
 /** Renders every Machine of a tree, two crank processes at a time (render takes one XR per call). */
 export async function renderTree(crank: string, target: string, tree: SynthesizedTree): Promise<RenderedMachine[]> {
+  const composites = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-composites-'));
   return inParallel(tree.machines, 2, async ({ file, machine }) => {
-    const output = await crankRender(crank, { xr: file, composition: tree.composition, functions: tree.function, xrd: tree.xrd, target });
+    let composite = machine;
+    let xr = file;
+    if (tree.compositeKind !== machine.kind) {
+      composite = compositeForClaim(machine, tree.compositeKind);
+      xr = path.join(composites, path.basename(file));
+      fs.writeFileSync(xr, YAML.stringify(composite));
+    }
+    const output = await crankRender(crank, { xr, composition: tree.composition, functions: tree.function, xrd: tree.xrd, target });
     return {
       tree: tree.name,
       id: `${machine.metadata.namespace}/${machine.metadata.name}`,
       machine,
+      composite,
       output,
       workspaces: output.filter((object) => object.kind === 'Workspace'),
     };

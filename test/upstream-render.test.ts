@@ -18,7 +18,9 @@ import { crankValidate, describeWithTools, RunningFunction, startFunction } from
 
 const committed = committedTree();
 const fleet = fleetTree();
-const trees = [committed, fleet];
+/** The same fleet in the legacy topology: Machine claims for cluster-scoped XMachines. */
+const legacyFleet = fleetTree({ topology: 'legacy' }, 'legacy fleet fixture');
+const trees = [committed, fleet, legacyFleet];
 const cases = trees.flatMap((tree) => tree.machines.map(({ machine }) => ({
   tree: tree.name,
   id: `${machine.metadata.namespace}/${machine.metadata.name}`,
@@ -82,20 +84,32 @@ describeWithTools('Machines rendered by crank render with function-patch-and-tra
   test('renders every Machine of claims/ and of the fleet fixture', () => {
     expect(committed.machines.length).toBeGreaterThanOrEqual(4);
     expect(fleet.machines.length).toBe(fleetFixtureMachines().length);
+    expect(legacyFleet.compositeKind).toBe('XMachine');
     expect(rendered.size).toBe(cases.length);
   });
 
-  test.each(cases)('$tree $id composes one Workspace beside it, named like it, on the platform\'s provider config', ({ tree, id }) => {
+  test.each(cases)('$tree $id composes one Workspace named for it, on the platform\'s provider config', ({ tree, id }) => {
     const { machine, workspaces } = renderedCase(tree, id);
     expect(workspaces).toHaveLength(1);
     const [workspace] = workspaces;
     const providerConfig = treeNamed(tree).providerConfig;
-    expect(workspace.apiVersion).toBe('tf.m.upbound.io/v1beta1');
-    expect(workspace.metadata.name).toBe(machine.metadata.name);
-    expect(workspace.metadata.namespace).toBe(machine.metadata.namespace);
-    expect(workspace.spec.providerConfigRef).toEqual({ kind: providerConfig.kind, name: providerConfig.metadata.name });
-    expect(workspace.metadata.annotations['crossplane.io/external-name'])
-      .toBe(createHash('sha1').update(`${machine.metadata.namespace}/${machine.metadata.name}`).digest('hex'));
+    const { name, namespace } = machine.metadata;
+    if (treeNamed(tree).compositeKind === 'Machine') {
+      // Beside its Machine, named like it.
+      expect(workspace.apiVersion).toBe('tf.m.upbound.io/v1beta1');
+      expect(workspace.metadata).toMatchObject({ name, namespace });
+      expect(workspace.spec.providerConfigRef).toEqual({ kind: providerConfig.kind, name: providerConfig.metadata.name });
+    } else {
+      // Cluster-scoped, named <namespace>.<name>, and the claim recorded as Crossplane records it.
+      expect(workspace.apiVersion).toBe('tf.upbound.io/v1beta1');
+      expect(workspace.metadata.name).toBe(`${namespace}.${name}`);
+      expect(workspace.metadata.namespace).toBeUndefined();
+      expect(workspace.metadata.labels).toMatchObject({ 'crossplane.io/claim-name': name, 'crossplane.io/claim-namespace': namespace });
+      expect(workspace.spec.providerConfigRef).toEqual({ name: providerConfig.metadata.name });
+      expect(providerConfig.kind).toBe('ProviderConfig');
+      expect(workspace.spec.deletionPolicy).toBe(machine.spec.deletionPolicy);
+    }
+    expect(workspace.metadata.annotations['crossplane.io/external-name']).toBe(createHash('sha1').update(`${namespace}/${name}`).digest('hex'));
   });
 
   test.each(cases)('$tree $id: every varmap entry is the Machine field it comes from, absent fields absent', ({ tree, id }) => {
@@ -145,8 +159,9 @@ describeWithTools('Machines rendered by crank render with function-patch-and-tra
 
     test('the fleet fixture\'s tree and every rendered Workspace pass', async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-rendered-'));
-      for (const { id, workspaces } of rendered.values()) {
-        fs.writeFileSync(path.join(dir, `${id.replace('/', '.')}.yaml`), workspaces.map((w) => YAML.stringify(w)).join('---\n'));
+      const namespaced = [...rendered.values()].filter((result) => result.tree !== legacyFleet.name);
+      for (const { tree, id, workspaces } of namespaced) {
+        fs.writeFileSync(path.join(dir, `${tree.replace(/\W/g, '')}.${id.replace('/', '.')}.yaml`), workspaces.map((w) => YAML.stringify(w)).join('---\n'));
       }
       const result = await crankValidate(tools.crank, schemas(fleet), [fleet.clusterDir, dir]);
       expect(result.failures).toEqual([]);
@@ -154,7 +169,20 @@ describeWithTools('Machines rendered by crank render with function-patch-and-tra
       expect(result.ok).toBe(true);
       expect([...new Set(result.missingSchemas)].filter((kind) => !CORE_KINDS.includes(kind))).toEqual([]);
       const validatedWorkspaces = result.output.split('\n').filter((line) => /Kind=Workspace, .* validated successfully/.test(line));
-      expect(validatedWorkspaces).toHaveLength(rendered.size);
+      expect(validatedWorkspaces).toHaveLength(namespaced.length);
+    }, 60_000);
+
+    test('the legacy fleet\'s tree (v1 XRD, Machine claims) and its rendered Workspaces pass', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-rendered-legacy-'));
+      const legacy = [...rendered.values()].filter((result) => result.tree === legacyFleet.name);
+      for (const { id, workspaces } of legacy) fs.writeFileSync(path.join(dir, `${id.replace('/', '.')}.yaml`), YAML.stringify(workspaces[0]));
+      const result = await crankValidate(tools.crank, schemas(legacyFleet), [legacyFleet.clusterDir, dir]);
+      expect(result.failures).toEqual([]);
+      expect(result.downloads).toEqual([]);
+      expect(result.ok).toBe(true);
+      expect([...new Set(result.missingSchemas)].filter((kind) => !CORE_KINDS.includes(kind))).toEqual([]);
+      expect(result.output.split('\n').filter((line) => /tf\.upbound\.io\/v1beta1, Kind=Workspace, .* validated successfully/.test(line))).toHaveLength(legacy.length);
+      for (const { machine } of legacyFleet.machines) expect(result.output).toContain(`Kind=Machine, ${machine.metadata.name} validated successfully`);
     }, 60_000);
 
     const refused: Array<[string, Record<string, unknown>, RegExp]> = [
