@@ -127,6 +127,8 @@ export interface RenderInputs {
   /** The XRD, so crank defaults the XR as the API server would. */
   readonly xrd: string;
   readonly target: string;
+  /** Composed resources as they are observed in the cluster (crank's --observed-resources). */
+  readonly observed?: string;
 }
 
 /**
@@ -139,6 +141,7 @@ export async function crankRender(crank: string, inputs: RenderInputs): Promise<
     `--xrd=${inputs.xrd}`,
     '-a', 'render.crossplane.io/runtime=Development',
     '-a', `render.crossplane.io/runtime-development-target=${inputs.target}`,
+    ...(inputs.observed ? [`--observed-resources=${inputs.observed}`] : []),
   ], { maxBuffer: 64 * 1024 * 1024 });
   return YAML.parseAllDocuments(stdout).map((document) => document.toJSON()).filter((object) => object !== null);
 }

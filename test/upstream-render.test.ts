@@ -14,7 +14,7 @@ import { REPO } from './_helpers';
 import {
   committedTree, fleetFixtureMachines, fleetTree, RenderedMachine, renderTree, SynthesizedTree, valueAt,
 } from './_rendered-machines';
-import { crankValidate, describeWithTools, RunningFunction, startFunction } from './_upstream-tools';
+import { crankRender, crankValidate, describeWithTools, RunningFunction, startFunction } from './_upstream-tools';
 
 const committed = committedTree();
 const fleet = fleetTree();
@@ -136,6 +136,50 @@ describeWithTools('Machines rendered by crank render with function-patch-and-tra
     const { workspaces: [workspace] } = renderedCase(fleet.name, 'fleet-a/smallest');
     const optional = MODULE_VARIABLES.filter((variable) => variable.whenAbsent !== undefined).map((variable) => variable.name);
     expect(Object.keys(workspace.spec.forProvider.varmap).filter((name) => optional.includes(name))).toEqual([]);
+  });
+
+  describe('once Terraform has applied', () => {
+    /** Outputs as provider-terraform reports them in status.atProvider.outputs (JSON values by name). */
+    const outputs = { vm_id: 4242, node: 'pve2', ip_address: '10.20.30.40', ip_addresses: ['10.20.30.40', '10.20.30.41'] };
+
+    async function renderApplied(tree: SynthesizedTree, id: string): Promise<Record<string, any>> {
+      const { composite, workspaces: [workspace] } = renderedCase(tree.name, id);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-observed-'));
+      const observed = {
+        ...workspace,
+        status: {
+          atProvider: { outputs },
+          conditions: [
+            { type: 'Ready', status: 'True', reason: 'Available', lastTransitionTime: '2026-01-01T00:00:00Z' },
+            { type: 'Synced', status: 'True', reason: 'ReconcileSuccess', lastTransitionTime: '2026-01-01T00:00:00Z' },
+          ],
+        },
+      };
+      fs.writeFileSync(path.join(dir, 'composite.yaml'), YAML.stringify(composite));
+      fs.writeFileSync(path.join(dir, 'observed.yaml'), YAML.stringify(observed));
+      const output = await crankRender(tools.crank, {
+        xr: path.join(dir, 'composite.yaml'), composition: tree.composition, functions: tree.function, xrd: tree.xrd, target: fn!.target,
+        observed: path.join(dir, 'observed.yaml'),
+      });
+      return output[0];
+    }
+
+    test.each([{ topology: 'namespaced', tree: fleet }, { topology: 'legacy', tree: legacyFleet }])(
+      '$topology: the module outputs reach the status of the composite, which becomes Ready', async ({ tree }) => {
+        const xr = await renderApplied(tree, 'fleet-a/every-field');
+        expect(xr.status).toMatchObject({ vmId: 4242, node: 'pve2', ipAddress: '10.20.30.40', ipAddresses: ['10.20.30.40', '10.20.30.41'] });
+        expect(xr.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
+      }, 30_000);
+
+    test('the composite with that status passes the XRD\'s schema', async () => {
+      const xr = await renderApplied(fleet, 'fleet-a/every-field');
+      const { machine } = renderedCase(fleet.name, 'fleet-a/every-field');
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-applied-'));
+      fs.writeFileSync(path.join(dir, 'machine.yaml'), YAML.stringify({ ...machine, status: xr.status }));
+      const result = await crankValidate(tools.crank, [...fs.readdirSync(path.join(REPO, 'imports', 'crds')).map((f) => path.join(REPO, 'imports', 'crds', f)), fleet.xrd], [dir]);
+      expect(result.failures).toEqual([]);
+      expect(result.ok).toBe(true);
+    }, 30_000);
   });
 
   describe('crank beta validate, offline against the pinned CRDs and the XRD', () => {
