@@ -33,8 +33,8 @@ export function findTool(tool: Tool): Found {
 function buildGoTool(tool: string): Found {
   const build = spawnSync('bash', [path.join(REPO, 'tools', 'build.sh'), tool], { encoding: 'utf8' });
   if (build.status === 0) return { path: build.stdout.trim() };
-  const reason = (build.stderr ?? '').trim().split('\n').pop() || `tools/build.sh ${tool} exited with ${build.status}`;
-  return { missing: `${tool}: ${reason}` };
+  const reason = ((build.stderr ?? '').trim().split('\n').pop() ?? '').replace(/^tools\/build\.sh: /, '') || `exited with ${build.status}`;
+  return { missing: reason.includes(tool) ? reason : `${tool} (tools/build.sh: ${reason})` };
 }
 
 /**
