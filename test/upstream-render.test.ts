@@ -14,7 +14,7 @@ import { REPO } from './_helpers';
 import {
   committedTree, fleetFixtureMachines, fleetTree, RenderedMachine, renderTree, SynthesizedTree, valueAt,
 } from './_rendered-machines';
-import { crankRender, crankValidate, describeWithTools, RunningFunction, startFunction } from './_upstream-tools';
+import { crankRender, crankValidate, describeWithTools, inParallel, RunningFunction, startFunction } from './_upstream-tools';
 
 const committed = committedTree();
 const fleet = fleetTree();
@@ -137,6 +137,18 @@ describeWithTools('Machines rendered by crank render with function-patch-and-tra
     const optional = MODULE_VARIABLES.filter((variable) => variable.whenAbsent !== undefined).map((variable) => variable.name);
     expect(Object.keys(workspace.spec.forProvider.varmap).filter((name) => optional.includes(name))).toEqual([]);
   });
+
+  test('the API server\'s defaults (crank --xrd) give each fixture Machine as written the Workspace synth\'s defaults give', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-as-written-'));
+    const results = await inParallel(fleetFixtureMachines(), 2, async (machine) => {
+      const file = path.join(dir, `${machine.metadata.namespace}.${machine.metadata.name}.yaml`);
+      fs.writeFileSync(file, YAML.stringify(machine));
+      const output = await crankRender(tools.crank, { xr: file, composition: fleet.composition, functions: fleet.function, xrd: fleet.xrd, target: fn!.target });
+      const id = `${machine.metadata.namespace}/${machine.metadata.name}`;
+      return { id, asWritten: output.find((o) => o.kind === 'Workspace')!.spec, synthesized: renderedCase(fleet.name, id).workspaces[0].spec };
+    });
+    for (const { id, asWritten, synthesized } of results) expect({ id, spec: asWritten }).toEqual({ id, spec: synthesized });
+  }, 60_000);
 
   describe('once Terraform has applied', () => {
     /** Outputs as provider-terraform reports them in status.atProvider.outputs (JSON values by name). */
