@@ -1,7 +1,8 @@
 /**
  * The Composition as Crossplane runs it: every Machine in claims/ (the committed dist/) and every Machine of the
  * fleet fixture goes through the synthesized Composition with the real `crank render` and the real
- * function-patch-and-transform, and the committed tree and every rendered Workspace pass `crank beta validate`.
+ * function-patch-and-transform (in both topologies), and the committed tree and every rendered Workspace pass
+ * `crank beta validate`. What the rendered Workspaces do in Terraform is upstream-terraform.test.ts.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -35,6 +36,7 @@ function schemaLeafPaths(schema: Record<string, any>, prefix: string): string[] 
   return [prefix];
 }
 
+/** Every leaf field path a Machine sets; tags, a free-form map, counts as one field. */
 function setPaths(value: unknown, prefix: string): string[] {
   if (Array.isArray(value)) return value.every((item) => typeof item === 'object') && value.length > 0 ? value.flatMap((item) => setPaths(item, `${prefix}[]`)) : [prefix];
   if (value !== null && typeof value === 'object' && !(prefix.endsWith('.tags'))) {
