@@ -23,7 +23,12 @@ import { PROVIDER_RUNTIME_DEFAULTS, providerArgs, providerResources, ProviderRun
  * where releases before the move went.
  */
 export const PROVIDER_TERRAFORM = { name: 'provider-terraform', package: 'xpkg.crossplane.io/crossplane-contrib/provider-terraform:v1.0.0' } as const;
-export const PATCH_AND_TRANSFORM_PACKAGE = 'xpkg.crossplane.io/crossplane-contrib/function-patch-and-transform:v0.10.8';
+/**
+ * v0.10.7: the version tools/function-patch-and-transform builds and the render tests run (the Go module proxy
+ * serves no v0.10.8), so the Function a cluster installs is the one checked here. v0.10.8 only adds the Join
+ * and Replace string transforms, which Fabric does not use.
+ */
+export const PATCH_AND_TRANSFORM_PACKAGE = 'xpkg.crossplane.io/crossplane-contrib/function-patch-and-transform:v0.10.7';
 /**
  * The Function's name: the one Crossplane gives it when it installs it as a dependency of the
  * Configuration package, so the same Composition works whether the platform or the package installs it.

@@ -6,7 +6,7 @@
  * Units are stated as "Unit: X." at the end of a description; validation messages read them from there.
  */
 import { StructuralSchema, ValidationRule } from './_structural-schema';
-import { ipv4Int, powersOfTwo } from './_cel-ipv4';
+import { blockSize, ipv4Int } from './_cel-ipv4';
 import { OPENSSH_PUBLIC_KEY_PATTERN, SSH_KEY_SYNTH_ONLY_CHECKS } from './ssh-public-key';
 
 export const MACHINE_GROUP = 'fabric.kubelize.io';
@@ -60,17 +60,17 @@ const networkRules: ValidationRule[] = [
     fieldPath: '.ip',
   },
   {
-    rule: `!has(self.ip) || !has(self.gateway) || self.cidr >= 31 || cel.bind(block, ${powersOfTwo}[32 - self.cidr], ${ipv4Int('self.ip')} / block == ${ipv4Int('self.gateway')} / block)`,
+    rule: `!has(self.ip) || !has(self.gateway) || self.cidr >= 31 || ${ipv4Int('self.ip')} / ${blockSize('self.cidr')} == ${ipv4Int('self.gateway')} / ${blockSize('self.cidr')}`,
     message: 'gateway must lie inside ip/cidr',
     fieldPath: '.gateway',
   },
   {
-    rule: `!has(self.ip) || self.cidr >= 31 || cel.bind(block, ${powersOfTwo}[32 - self.cidr], ${ipv4Int('self.ip')} % block != 0)`,
+    rule: `!has(self.ip) || self.cidr >= 31 || ${ipv4Int('self.ip')} % ${blockSize('self.cidr')} != 0`,
     message: 'ip must not be the network address of its subnet',
     fieldPath: '.ip',
   },
   {
-    rule: `!has(self.ip) || self.cidr >= 31 || cel.bind(block, ${powersOfTwo}[32 - self.cidr], ${ipv4Int('self.ip')} % block != block - 1)`,
+    rule: `!has(self.ip) || self.cidr >= 31 || ${ipv4Int('self.ip')} % ${blockSize('self.cidr')} != ${blockSize('self.cidr')} - 1`,
     message: 'ip must not be the broadcast address of its subnet',
     fieldPath: '.ip',
   },

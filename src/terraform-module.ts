@@ -139,7 +139,7 @@ function virtualMachine(snippet: boolean): Record<string, unknown> {
     operating_system: { type: 'l26' },
     serial_device: { device: 'socket' },
     disk: [{ interface: expr('var.disk_interface'), datastore_id: expr('local.disk_storage'), size: expr('var.disk_size'), discard: 'on' }],
-    network_device: { bridge: expr('var.proxmox_bridge'), vlan_id: expr('var.proxmox_vlan'), model: 'virtio' },
+    network_device: [networkDevice()],
     initialization: {
       datastore_id: expr('var.proxmox_storage'),
       // Replaces Proxmox's generated user-data (hostname, user, keys), so the snippet sets them itself.
@@ -192,6 +192,28 @@ function virtualMachine(snippet: boolean): Record<string, unknown> {
     timeout_shutdown_vm: PROXMOX_TIMEOUTS.shutdownVm,
     timeout_reboot: PROXMOX_TIMEOUTS.reboot,
     timeout_migrate: PROXMOX_TIMEOUTS.migrate,
+  };
+}
+
+/**
+ * The one NIC. bpg declares network_device an attribute, not a block (SchemaConfigModeAttr in
+ * proxmoxtf/resource/vm/network/schema.go), so JSON syntax must give it as a list of complete objects:
+ * Terraform refuses one that omits an attribute. null leaves an attribute to bpg's default.
+ */
+function networkDevice(): Record<string, unknown> {
+  const providerDefault = null;
+  return {
+    bridge: expr('var.proxmox_bridge'),
+    vlan_id: expr('var.proxmox_vlan'),
+    model: 'virtio',
+    enabled: providerDefault,
+    disconnected: providerDefault,
+    firewall: providerDefault,
+    mac_address: providerDefault,
+    mtu: providerDefault,
+    queues: providerDefault,
+    rate_limit: providerDefault,
+    trunks: providerDefault,
   };
 }
 

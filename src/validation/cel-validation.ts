@@ -2,7 +2,7 @@
  * Evaluates the XRD's own `x-kubernetes-validations` CEL rules against a (defaulted) Machine, with a real
  * CEL implementation, so synth refuses exactly what the API server would. No rule is re-written here.
  *
- * The rules use standard CEL, its macros, cel.bind and the strings extension (split), which cel-js
+ * The rules use standard CEL, its macros and the strings extension (split), which cel-js
  * provides; integers are passed as CEL ints (BigInt), as Kubernetes does for `type: integer`.
  */
 import { Environment } from '@marcbachmann/cel-js';

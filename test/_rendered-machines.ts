@@ -1,0 +1,134 @@
+/**
+ * Machines rendered through a synthesized tree's Composition by the real crank and function-patch-and-transform:
+ * the committed dist/ (every Machine in claims/) and a fleet fixture synthesized the same way
+ * (test/fixtures/fleet.yaml, which uses every field of the API).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { CLAIM_SPEC_FIELDS } from '../src/machines-chart';
+import { synthesize } from '../src/synth';
+import { REPO } from './_helpers';
+import { crankRender, inParallel } from './_upstream-tools';
+
+/** A synthesized tree on disk: its cluster/ folder and the platform files render needs. */
+export interface SynthesizedTree {
+  readonly name: string;
+  readonly clusterDir: string;
+  readonly composition: string;
+  readonly function: string;
+  readonly xrd: string;
+  readonly providerConfig: Record<string, any>;
+  /** The kind the Composition composes for: Machine, or XMachine (legacy: the Machines are its claims). */
+  readonly compositeKind: string;
+  readonly machines: ReadonlyArray<{ readonly file: string; readonly machine: Record<string, any> }>;
+}
+
+export interface RenderedMachine {
+  readonly tree: string;
+  /** `<namespace>/<name>`. */
+  readonly id: string;
+  /** The Machine as the tree holds it (what ArgoCD applies). */
+  readonly machine: Record<string, any>;
+  /** The composite resource crank rendered: the Machine itself, or the XMachine behind a Machine claim. */
+  readonly composite: Record<string, any>;
+  /** What crank printed: the XR first, then every composed resource. */
+  readonly output: Array<Record<string, any>>;
+  readonly workspaces: Array<Record<string, any>>;
+}
+
+function parse(file: string): Record<string, any> {
+  return YAML.parse(fs.readFileSync(file, 'utf8'));
+}
+
+function readTree(name: string, clusterDir: string): SynthesizedTree {
+  const platform = path.join(clusterDir, 'platform');
+  const byKind = (kind: string) => {
+    const files = fs.readdirSync(platform).filter((file) => file.startsWith(`${kind}.`)).map((file) => path.join(platform, file));
+    if (files.length !== 1) throw new Error(`${platform}: expected one ${kind}, found ${files.length}`);
+    return files[0];
+  };
+  const machinesDir = path.join(clusterDir, 'machines');
+  return {
+    name,
+    clusterDir,
+    composition: byKind('composition'),
+    function: byKind('function'),
+    xrd: byKind('compositeresourcedefinition'),
+    providerConfig: parse(fs.existsSync(path.join(platform, 'clusterproviderconfig.fabric-proxmox.yaml')) ? byKind('clusterproviderconfig') : byKind('providerconfig')),
+    compositeKind: parse(byKind('composition')).spec.compositeTypeRef.kind,
+    machines: fs.readdirSync(machinesDir).sort().map((file) => ({ file: path.join(machinesDir, file), machine: parse(path.join(machinesDir, file)) })),
+  };
+}
+
+/** The committed dist/cluster: every Machine in claims/. */
+export function committedTree(): SynthesizedTree {
+  return readTree('dist', path.join(REPO, 'dist', 'cluster'));
+}
+
+export const FLEET_FIXTURE = path.join(REPO, 'test', 'fixtures', 'fleet.yaml');
+
+/** The fleet fixture's Machines as written by the user, before synth and the API server default them. */
+export function fleetFixtureMachines(): Array<Record<string, any>> {
+  return YAML.parseAllDocuments(fs.readFileSync(FLEET_FIXTURE, 'utf8')).map((document) => document.toJSON()).filter(Boolean);
+}
+
+/**
+ * The fleet fixture synthesized by Fabric, with this repository's settings (some replaced by `overrides`),
+ * into a temporary tree.
+ */
+export function fleetTree(overrides: Record<string, unknown> = {}, name = 'fleet fixture'): SynthesizedTree {
+  const project = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-fleet-'));
+  const settings = { ...JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).fabric, ...overrides };
+  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'fleet-fixture', fabric: settings }));
+  fs.mkdirSync(path.join(project, 'claims'));
+  fs.copyFileSync(FLEET_FIXTURE, path.join(project, 'claims', 'fleet.yaml'));
+  const out = path.join(project, 'dist');
+  synthesize({ projectDir: project, outDir: out });
+  return readTree(name, path.join(out, 'cluster'));
+}
+
+/**
+ * The XMachine Crossplane makes for a Machine claim (legacy topology): the claim's spec less the claim-only
+ * fields, the claim recorded in spec.claimRef and in labels, and a generated name (the claim's plus a suffix).
+ */
+export function compositeForClaim(claim: Record<string, any>, compositeKind: string): Record<string, any> {
+  const spec = { ...claim.spec };
+  for (const field of CLAIM_SPEC_FIELDS) delete spec[field];
+  const { name, namespace } = claim.metadata;
+  return {
+    apiVersion: claim.apiVersion,
+    kind: compositeKind,
+    metadata: { name: `${name}-x7k2p`, labels: { 'crossplane.io/claim-name': name, 'crossplane.io/claim-namespace': namespace } },
+    spec: { ...spec, claimRef: { apiVersion: claim.apiVersion, kind: claim.kind, name, namespace } },
+  };
+}
+
+/** Renders every Machine of a tree, two crank processes at a time (render takes one XR per call). */
+export async function renderTree(crank: string, target: string, tree: SynthesizedTree): Promise<RenderedMachine[]> {
+  const composites = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-composites-'));
+  return inParallel(tree.machines, 2, async ({ file, machine }) => {
+    let composite = machine;
+    let xr = file;
+    if (tree.compositeKind !== machine.kind) {
+      composite = compositeForClaim(machine, tree.compositeKind);
+      xr = path.join(composites, path.basename(file));
+      fs.writeFileSync(xr, YAML.stringify(composite));
+    }
+    const output = await crankRender(crank, { xr, composition: tree.composition, functions: tree.function, xrd: tree.xrd, target });
+    return {
+      tree: tree.name,
+      id: `${machine.metadata.namespace}/${machine.metadata.name}`,
+      machine,
+      composite,
+      output,
+      workspaces: output.filter((object) => object.kind === 'Workspace'),
+    };
+  });
+}
+
+/** A dotted field path's value, or undefined. */
+export function valueAt(object: unknown, dotted: string): unknown {
+  return dotted.split('.').reduce<any>((node, key) => (node === undefined || node === null ? undefined : node[key]), object);
+}

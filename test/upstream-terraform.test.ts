@@ -1,0 +1,135 @@
+/**
+ * The rendered Workspaces as provider-terraform runs them: each one's module, varmap and credential files go
+ * through the real `terraform validate` and `terraform plan` with the real bpg/proxmox provider, and the planned
+ * VM is what the Machine asks for. Planning new resources needs no Proxmox: the endpoint is 127.0.0.1, where
+ * nothing listens.
+ */
+import { USER_DATA_RESOURCE, VM_RESOURCE } from '../src/terraform-module';
+import { committedTree, fleetTree, RenderedMachine, renderTree } from './_rendered-machines';
+import { devOverridesConfig, plannedResource, validateAndPlan, workspaceDir } from './_terraform-workdir';
+import { describeWithTools, inParallel, RunningFunction, startFunction } from './_upstream-tools';
+
+const VM_TYPE = VM_RESOURCE.split('.')[0];
+const FILE_TYPE = USER_DATA_RESOURCE.split('.')[0];
+const trees = [committedTree(), fleetTree()];
+const snippetTree = fleetTree({ bootstrap: 'snippet', snippetDatastore: 'snippets-nfs' }, 'fleet fixture (snippet channel)');
+const cases = trees.flatMap((tree) => tree.machines.map(({ machine }) => ({
+  tree: tree.name,
+  id: `${machine.metadata.namespace}/${machine.metadata.name}`,
+})));
+
+/** What the VM must be for a (defaulted) Machine spec, in the plan's shape. */
+function expectedVm(machine: Record<string, any>): Record<string, unknown> {
+  const spec = machine.spec;
+  const network = spec.network;
+  const address = network?.ip !== undefined ? `${network.ip}/${network.cidr}` : (network?.dhcp === false ? undefined : 'dhcp');
+  return {
+    name: spec.hostname ?? machine.metadata.name,
+    node_name: spec.proxmox.node,
+    // Absent: Proxmox picks the next free VMID, known only after apply (see the test below).
+    ...(spec.proxmox.vmId !== undefined ? { vm_id: spec.proxmox.vmId } : {}),
+    pool_id: spec.proxmox.pool ?? null,
+    on_boot: spec.proxmox.startOnBoot,
+    clone: [expect.objectContaining({ vm_id: spec.proxmox.templateId, full: true })],
+    cpu: [expect.objectContaining({ cores: spec.cpu.cores, sockets: spec.cpu.sockets, type: spec.cpu.type })],
+    memory: [expect.objectContaining({ dedicated: spec.memory.size })],
+    disk: [
+      expect.objectContaining({ interface: spec.disk.interface, size: spec.disk.size, datastore_id: spec.disk.storage ?? spec.proxmox.storage }),
+      ...(spec.dataDisks ?? []).map((disk: { size: number; storage?: string }, index: number) => expect.objectContaining({
+        interface: `scsi${index + 1}`, size: disk.size, datastore_id: disk.storage ?? spec.proxmox.storage,
+      })),
+    ],
+    network_device: [expect.objectContaining({ bridge: spec.proxmox.bridge, vlan_id: spec.proxmox.vlan ?? 0, model: 'virtio', enabled: true })],
+    initialization: [expect.objectContaining({
+      datastore_id: spec.proxmox.storage,
+      dns: network?.dns !== undefined || network?.domain !== undefined ? [{ servers: network.dns ?? null, domain: network.domain ?? null }] : [],
+      ip_config: address === undefined ? [] : [{ ipv4: [{ address, gateway: network?.gateway ?? null }], ipv6: [] }],
+      user_account: spec.bootstrap ? [expect.objectContaining({ username: spec.bootstrap.adminUser, keys: spec.bootstrap.sshAuthorizedKeys })] : [],
+    })],
+    tags: Object.entries<string>(spec.tags ?? {}).map(([key, value]) => `${key}-${value}`).sort(),
+    smbios: spec.nix?.flakeRef !== undefined ? [expect.objectContaining({ serial: spec.nix.flakeRef })] : [],
+  };
+}
+
+describeWithTools('rendered Workspaces planned by Terraform with the bpg/proxmox provider',
+  ['crank', 'function-patch-and-transform', 'terraform-provider-proxmox', 'terraform'], (tools) => {
+    let fn: RunningFunction | undefined;
+    const planned = new Map<string, { rendered: RenderedMachine; plan: Record<string, any>; validate: string }>();
+
+    beforeAll(async () => {
+      fn = await startFunction(tools['function-patch-and-transform']);
+      const cliConfig = devOverridesConfig(tools['terraform-provider-proxmox']);
+      for (const tree of trees) {
+        const rendered = await renderTree(tools.crank, fn.target, tree);
+        await inParallel(rendered, 2, async (machine) => {
+          const dir = workspaceDir(machine.workspaces[0], tree.providerConfig);
+          planned.set(`${tree.name} ${machine.id}`, { rendered: machine, ...await validateAndPlan(tools.terraform, cliConfig, dir) });
+        });
+      }
+    }, 300_000);
+    afterAll(async () => fn?.stop());
+
+    describe('with the snippet bootstrap channel', () => {
+      const snippetPlans = new Map<string, Record<string, any>>();
+      beforeAll(async () => {
+        const cliConfig = devOverridesConfig(tools['terraform-provider-proxmox']);
+        const rendered = await renderTree(tools.crank, fn!.target, snippetTree);
+        await inParallel(rendered, 2, async (machine) => {
+          snippetPlans.set(machine.id, (await validateAndPlan(tools.terraform, cliConfig, workspaceDir(machine.workspaces[0], snippetTree.providerConfig))).plan);
+        });
+      }, 300_000);
+
+      test.each(snippetTree.machines.map(({ machine }) => ({ machine, id: `${machine.metadata.namespace}/${machine.metadata.name}` })))(
+        '$id plans its user-data snippet on the configured datastore and a VM that boots from it', ({ machine, id }) => {
+          const plan = snippetPlans.get(id)!;
+          expect(plan.resource_changes.map((change: any) => `${change.type}: ${change.change.actions.join(',')}`).sort())
+            .toEqual([`${FILE_TYPE}: create`, `${VM_TYPE}: create`]);
+          const file = plannedResource(plan, FILE_TYPE);
+          expect(file).toMatchObject({ content_type: 'snippets', datastore_id: 'snippets-nfs', node_name: machine.spec.proxmox.node });
+          expect(file.source_raw[0].file_name).toBe(`fabric.${machine.metadata.namespace}.${machine.metadata.name}.yaml`);
+          expect(file.source_raw[0].data).toMatch(/^#cloud-config\n/);
+          const vm = plan.resource_changes.find((change: any) => change.type === VM_TYPE).change;
+          expect(vm.after_unknown.initialization[0].user_data_file_id).toBe(true);
+          expect(vm.after.initialization[0].user_account).toEqual([]);
+        });
+    });
+
+    const plannedCase = (tree: string, id: string) => planned.get(`${tree} ${id}`)!;
+
+    test('plans every Machine of claims/ and of the fleet fixture', () => {
+      expect(planned.size).toBe(cases.length);
+    });
+
+    test.each(cases)('$tree $id passes terraform validate and plans one new VM and nothing else to change', ({ tree, id }) => {
+      const { validate, plan } = plannedCase(tree, id);
+      expect(validate).toMatch(/The configuration is valid/);
+      const actions = plan.resource_changes.map((change: any) => `${change.type}: ${change.change.actions.join(',')}`);
+      expect(actions).toEqual([`${VM_TYPE}: create`]);
+    });
+
+    test.each(cases)('$tree $id: the planned VM is what the Machine asks for', ({ tree, id }) => {
+      const { rendered, plan } = plannedCase(tree, id);
+      expect(plannedResource(plan, VM_TYPE)).toMatchObject(expectedVm(rendered.machine));
+    });
+
+    test.each(cases)('$tree $id: a VMID is pinned when the Machine pins one, else left to Proxmox', ({ tree, id }) => {
+      const { rendered, plan } = plannedCase(tree, id);
+      const vm = plan.resource_changes.find((change: any) => change.type === VM_TYPE).change;
+      const pinned = rendered.machine.spec.proxmox.vmId;
+      expect({ planned: vm.after.vm_id, unknownUntilApply: vm.after_unknown.vm_id === true })
+        .toEqual(pinned !== undefined ? { planned: pinned, unknownUntilApply: false } : { planned: undefined, unknownUntilApply: true });
+    });
+
+    test('the fleet fixture\'s every-field Machine plans its values exactly', () => {
+      const vm = plannedResource(plannedCase('fleet fixture', 'fleet-a/every-field').plan, VM_TYPE);
+      expect(vm.name).toBe('ns-primary');
+      expect(vm.vm_id).toBe(4242);
+      expect(vm.on_boot).toBe(false);
+      expect(vm.tags).toEqual(['environment-production', 'role-dns', 'tier-a.1_b+c']);
+      expect(vm.disk.map((disk: any) => [disk.interface, disk.datastore_id, disk.size])).toEqual([
+        ['virtio0', 'fast-nvme', 48], ['scsi1', 'ceph-vm', 100], ['scsi2', 'tank', 250],
+      ]);
+      expect(vm.initialization[0].ip_config).toEqual([{ ipv4: [{ address: '10.20.30.40/23', gateway: '10.20.31.254' }], ipv6: [] }]);
+      expect(vm.network_device[0].vlan_id).toBe(30);
+    });
+  });
