@@ -1,7 +1,8 @@
 -- Argo CD health of a fabric.kubelize.io Machine (both topologies: the composite, or the claim).
 -- Ready=True: Healthy. Synced=False, or Ready=False for a failure reason: Degraded. Otherwise: Progressing.
 -- Shipped in argocd-cm as resource.customizations.health.fabric.kubelize.io_Machine (src/gitops/argocd-chart.ts).
--- Lua 5.1 as Argo CD runs it (gopher-lua); test/gitops-health.test.ts runs it against sample statuses.
+-- Lua 5.1 as Argo CD runs it: gopher-lua with only the base, table and package libraries (no string library);
+-- test/gitops-health.test.ts runs it so in tools/argocd-lua.
 
 -- Ready=False reasons that mean a failure rather than work in progress (Creating, Deleting, Waiting...).
 local FAILURE_REASONS = { Unavailable = true, ReconcileError = true }
@@ -37,7 +38,8 @@ local ready = condition("Ready")
 if ready ~= nil and ready.status == "True" then
   local message = "the VM is ready"
   if obj.status.vmId ~= nil then
-    message = string.format("VM %d is ready", obj.status.vmId)
+    -- Argo CD opens no string library for a custom check: concatenation only.
+    message = "VM " .. obj.status.vmId .. " is ready"
     if obj.status.ipAddress ~= nil then
       message = message .. " at " .. obj.status.ipAddress
     end
