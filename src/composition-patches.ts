@@ -96,11 +96,21 @@ function combineNamespaceAndName(namespacePath: string, namePath: string, fmt: s
   };
 }
 
-/** Module outputs → Machine status. */
+/**
+ * Where the Workspace's conditions land on the Machine. Crossplane's composite reconciler marks the Machine
+ * Ready=False Creating ("Unready resources: workspace") however Terraform fails, and keeps Synced=True; the
+ * Workspace's own Synced=False ReconcileError carries Terraform's error, so it is copied for the health check.
+ */
+export const WORKSPACE_CONDITIONS_PATH = 'status.workspace.conditions';
+
+/** Module outputs and the Workspace's conditions → Machine status. */
 export function statusPatches(): Patch[] {
-  return Object.entries(STATUS_FROM_OUTPUTS).map(([statusPath, output]) => ({
-    type: PatchType.TO_COMPOSITE_FIELD_PATH,
-    fromFieldPath: `status.atProvider.outputs.${output}`,
-    toFieldPath: statusPath,
-  }));
+  return [
+    ...Object.entries(STATUS_FROM_OUTPUTS).map(([statusPath, output]) => ({
+      type: PatchType.TO_COMPOSITE_FIELD_PATH,
+      fromFieldPath: `status.atProvider.outputs.${output}`,
+      toFieldPath: statusPath,
+    })),
+    { type: PatchType.TO_COMPOSITE_FIELD_PATH, fromFieldPath: 'status.conditions', toFieldPath: WORKSPACE_CONDITIONS_PATH },
+  ];
 }

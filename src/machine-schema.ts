@@ -260,12 +260,35 @@ const spec: StructuralSchema = {
 
 const status: StructuralSchema = {
   type: 'object',
-  description: 'Observed state, written by the Composition from the Workspace outputs.',
+  description: "Observed state, written by the Composition from the Workspace's outputs and conditions.",
   properties: {
     vmId: { type: 'integer', description: 'VMID Proxmox assigned.' },
     node: { type: 'string', description: 'Proxmox node running the VM.' },
     ipAddress: { type: 'string', description: 'First non-loopback IPv4 address reported by the guest agent.' },
     ipAddresses: { type: 'array', items: { type: 'string' }, description: 'Non-loopback IPv4 addresses reported by the guest agent.' },
+    workspace: {
+      type: 'object',
+      description:
+        "The composed provider-terraform Workspace as it last reported itself. Crossplane's own Ready condition only says Creating while Terraform fails; the Workspace's Synced condition carries Terraform's error, and the Argo CD health check reports it.",
+      properties: {
+        conditions: {
+          type: 'array',
+          description: "The Workspace's conditions (Synced, Ready), copied by the Composition.",
+          items: {
+            type: 'object',
+            required: ['type', 'status'],
+            properties: {
+              type: { type: 'string', description: 'Condition type: Synced or Ready.' },
+              status: { type: 'string', description: 'True, False or Unknown.' },
+              reason: { type: 'string', description: 'Machine-readable reason, e.g. ReconcileError or Creating.' },
+              message: { type: 'string', description: "Human-readable detail; for a failed apply, Terraform's error summary." },
+              lastTransitionTime: { type: 'string', format: 'date-time', description: 'When the condition last changed.' },
+              observedGeneration: { type: 'integer', description: 'The Workspace generation the condition was set for.' },
+            },
+          },
+        },
+      },
+    },
   },
 };
 

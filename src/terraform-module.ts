@@ -69,7 +69,7 @@ export function proxmoxModule(options: ProxmoxModuleOptions): TerraformJson {
       } : {}),
     },
     resource: {
-      proxmox_virtual_environment_vm: { machine: virtualMachine(snippet) },
+      proxmox_virtual_environment_vm: { machine: virtualMachine(snippet ? options.snippetDatastore ?? 'local' : undefined) },
       ...(snippet ? { proxmox_virtual_environment_file: { user_data: userDataFile(options.snippetDatastore ?? 'local') } } : {}),
     },
     output: moduleOutputs(),
@@ -92,9 +92,11 @@ function sshSettings(): Record<string, string | boolean> {
   };
 }
 
+/** The user-data snippet's file name, per Machine: labels hold no dots, so no two Machines share a file. */
+const SNIPPET_FILE_NAME = 'fabric.${var.machine_namespace}.${var.machine_name}.yaml';
+
 /**
- * The user-data snippet, named per Machine (`fabric.<namespace>.<name>.yaml`: labels hold no dots, so no
- * two Machines share a file). Its id, `<datastore>:snippets/<file>`, becomes the VM's cicustom user=.
+ * The user-data snippet. Its id, `<datastore>:snippets/<file>`, becomes the VM's cicustom user=.
  * @see https://registry.terraform.io/providers/bpg/proxmox/latest/docs/resources/virtual_environment_file
  */
 function userDataFile(datastore: string): Record<string, unknown> {
@@ -103,7 +105,7 @@ function userDataFile(datastore: string): Record<string, unknown> {
     datastore_id: datastore,
     node_name: expr('var.proxmox_node'),
     overwrite: true,
-    source_raw: { data: expr('local.user_data'), file_name: 'fabric.${var.machine_namespace}.${var.machine_name}.yaml' },
+    source_raw: { data: expr('local.user_data'), file_name: SNIPPET_FILE_NAME },
   };
 }
 
@@ -120,9 +122,18 @@ function moduleVariables(): Record<string, VariableBlock> {
 
 const present = (condition: string) => expr(`${condition} ? [1] : []`);
 
-/** The VM; `snippet` swaps Proxmox's generated user-data (and SMBIOS) for the uploaded cloud-config. */
-function virtualMachine(snippet: boolean): Record<string, unknown> {
+/**
+ * The VM; a snippet datastore swaps Proxmox's generated user-data (and SMBIOS) for the uploaded cloud-config.
+ *
+ * The VM names the snippet by its id spelled out, not `${USER_DATA_RESOURCE}.id`: new user-data replaces the
+ * file resource (bpg's source_raw is ForceNew), its id is unknown until applied, and bpg's user_data_file_id
+ * is ForceNew too, so Terraform would replace the VM for a changed flake reference or key. The id is the
+ * same string before and after (bpg file.go fileVolumeID.String: `<datastore>:<content type>/<file>`).
+ */
+function virtualMachine(snippetDatastore: string | undefined): Record<string, unknown> {
+  const snippet = snippetDatastore !== undefined;
   return {
+    ...(snippet ? { depends_on: [USER_DATA_RESOURCE] } : {}),
     node_name: expr('var.proxmox_node'),
     vm_id: expr('var.proxmox_vm_id'),
     name: expr('local.hostname'),
@@ -143,7 +154,7 @@ function virtualMachine(snippet: boolean): Record<string, unknown> {
     initialization: {
       datastore_id: expr('var.proxmox_storage'),
       // Replaces Proxmox's generated user-data (hostname, user, keys), so the snippet sets them itself.
-      ...(snippet ? { user_data_file_id: expr(`${USER_DATA_RESOURCE}.id`) } : {}),
+      ...(snippet ? { user_data_file_id: `${snippetDatastore}:snippets/${SNIPPET_FILE_NAME}` } : {}),
       dynamic: {
         dns: {
           for_each: present('length(var.network_dns) > 0 || var.network_domain != null'),

@@ -27,9 +27,19 @@ export const LOCAL_CLUSTER = 'https://kubernetes.default.svc';
 /** argocd-cm key of the Machine health check. */
 export const MACHINE_HEALTH_KEY = `resource.customizations.health.${MACHINE_GROUP}_${MACHINE_KIND}`;
 
+/** argocd-cm key of the Provider health check, replacing Argo CD's built-in one (see provider-health.lua). */
+export const PROVIDER_HEALTH_KEY = 'resource.customizations.health.pkg.crossplane.io_Provider';
+/** The Provider check matches text with string.find; Argo CD opens the string library only when asked. */
+export const PROVIDER_OPEN_LIBS_KEY = 'resource.customizations.useOpenLibs.pkg.crossplane.io_Provider';
+
 /** The Lua health check, kept as a Lua file so it can be read, linted and tested as Lua. */
 export function machineHealthLua(): string {
   return fs.readFileSync(path.join(__dirname, 'machine-health.lua'), 'utf8');
+}
+
+/** The Provider health check: Progressing while Crossplane installs it, not Degraded. */
+export function providerHealthLua(): string {
+  return fs.readFileSync(path.join(__dirname, 'provider-health.lua'), 'utf8');
 }
 
 /** argocd-cm entries Fabric needs. */
@@ -39,6 +49,8 @@ export function argoCdSettings(): Record<string, string> {
     // Workspaces as the Application's own. Annotation tracking is Argo CD 3's default, written for 2.x.
     'application.resourceTrackingMethod': 'annotation',
     [MACHINE_HEALTH_KEY]: machineHealthLua(),
+    [PROVIDER_HEALTH_KEY]: providerHealthLua(),
+    [PROVIDER_OPEN_LIBS_KEY]: 'true',
   };
 }
 

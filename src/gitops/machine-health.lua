@@ -1,16 +1,22 @@
 -- Argo CD health of a fabric.kubelize.io Machine (both topologies: the composite, or the claim).
--- Ready=True: Healthy. Synced=False, or Ready=False for a failure reason: Degraded. Otherwise: Progressing.
+--   Degraded:    the Machine's Synced=False (the Composition cannot run); the Workspace's Synced=False (Terraform
+--                failed: its message carries Terraform's error summary); or a Ready=False failure reason.
+--   Healthy:     Ready=True.
+--   Progressing: anything else (Creating, Deleting, no status yet).
+-- Crossplane's composite reconciler keeps the Machine at Ready=False Creating "Unready resources: workspace"
+-- however Terraform fails, so the Composition copies the Workspace's conditions to status.workspace.conditions.
 -- Shipped in argocd-cm as resource.customizations.health.fabric.kubelize.io_Machine (src/gitops/argocd-chart.ts).
--- Lua 5.1 as Argo CD runs it (gopher-lua); test/gitops-health.test.ts runs it against sample statuses.
+-- Lua 5.1 as Argo CD runs it: gopher-lua with only the base, table and package libraries (no string library);
+-- test/gitops-health.test.ts runs it so in tools/argocd-lua.
 
 -- Ready=False reasons that mean a failure rather than work in progress (Creating, Deleting, Waiting...).
 local FAILURE_REASONS = { Unavailable = true, ReconcileError = true }
 
-local function condition(type)
-  if obj.status == nil or obj.status.conditions == nil then
+local function find(conditions, type)
+  if conditions == nil then
     return nil
   end
-  for _, c in ipairs(obj.status.conditions) do
+  for _, c in ipairs(conditions) do
     if c.type == type then
       return c
     end
@@ -28,18 +34,27 @@ local function describe(c, fallback)
   return fallback
 end
 
-local synced = condition("Synced")
+local status = obj.status or {}
+local workspace = status.workspace or {}
+
+local synced = find(status.conditions, "Synced")
 if synced ~= nil and synced.status == "False" then
   return { status = "Degraded", message = describe(synced, "the Machine cannot be reconciled") }
 end
 
-local ready = condition("Ready")
+local workspaceSynced = find(workspace.conditions, "Synced")
+if workspaceSynced ~= nil and workspaceSynced.status == "False" then
+  return { status = "Degraded", message = "Workspace: " .. describe(workspaceSynced, "Terraform failed") }
+end
+
+local ready = find(status.conditions, "Ready")
 if ready ~= nil and ready.status == "True" then
   local message = "the VM is ready"
-  if obj.status.vmId ~= nil then
-    message = string.format("VM %d is ready", obj.status.vmId)
-    if obj.status.ipAddress ~= nil then
-      message = message .. " at " .. obj.status.ipAddress
+  if status.vmId ~= nil then
+    -- Argo CD opens no string library for a custom check: concatenation only.
+    message = "VM " .. status.vmId .. " is ready"
+    if status.ipAddress ~= nil then
+      message = message .. " at " .. status.ipAddress
     end
   end
   return { status = "Healthy", message = message }
