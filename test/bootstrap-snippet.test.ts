@@ -49,7 +49,10 @@ describe('the snippet channel module', () => {
       overwrite: true,
       source_raw: { data: '${local.user_data}', file_name: 'fabric.${var.machine_namespace}.${var.machine_name}.yaml' },
     });
-    expect(vm.initialization.user_data_file_id).toBe(`\${${USER_DATA_RESOURCE}.id}`);
+    // Spelled out as bpg spells the file's id, not `${USER_DATA_RESOURCE}.id`: that id is unknown while the file
+    // is replaced, and user_data_file_id is ForceNew, so new user-data would replace the VM.
+    expect(vm.initialization.user_data_file_id).toBe('snippets-nfs:snippets/fabric.${var.machine_namespace}.${var.machine_name}.yaml');
+    expect(vm.depends_on).toEqual([USER_DATA_RESOURCE]);
   });
 
   test('leaves out user_account, which bpg refuses beside user_data_file_id, and SMBIOS', () => {

@@ -89,7 +89,9 @@ describeWithTools('rendered Workspaces planned by Terraform with the bpg/proxmox
           expect(file.source_raw[0].file_name).toBe(`fabric.${machine.metadata.namespace}.${machine.metadata.name}.yaml`);
           expect(file.source_raw[0].data).toMatch(/^#cloud-config\n/);
           const vm = plan.resource_changes.find((change: any) => change.type === VM_TYPE).change;
-          expect(vm.after_unknown.initialization[0].user_data_file_id).toBe(true);
+          // The id bpg gives the file (file.go fileVolumeID.String: <datastore>:<content type>/<file>), known at
+          // plan time, so new user-data replaces the file and never the VM.
+          expect(vm.after.initialization[0].user_data_file_id).toBe(`snippets-nfs:snippets/${file.source_raw[0].file_name}`);
           expect(vm.after.initialization[0].user_account).toEqual([]);
         });
     });
