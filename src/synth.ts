@@ -14,6 +14,7 @@ import { machineSpecOf } from './machines-chart';
 import { MACHINE_API_VERSION, MACHINE_KIND } from './machine-schema';
 import { computePlan, formatPlan, isDestructive, Plan, PlannedMachine } from './plan';
 import { CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
+import { nixosConfigurationsFile, NIXOS_CONFIGURATIONS_FILE, repositoryFlake } from './repository-flake';
 import { loadSettings } from './settings';
 import { ValidationError } from './validation/problem';
 import { validateMachines } from './validation/validate-machines';
@@ -51,7 +52,8 @@ export function synthesize(options: SynthOptions): SynthResult {
 
   const loaded = loadClaims(projectDir, findClaimFiles(projectDir));
   const validated = validateMachines(loaded.claims);
-  const problems = [...loaded.problems, ...validated.problems];
+  const flake = repositoryFlake(validated.machines, settings.gitops.repoURL);
+  const problems = [...loaded.problems, ...validated.problems, ...flake.problems];
   if (problems.length > 0) throw new ValidationError(problems);
 
   const objects = renderObjects(buildApp(validated.machines, settings));
@@ -60,6 +62,8 @@ export function synthesize(options: SynthOptions): SynthResult {
   if (![...files.keys()].some((file) => file.startsWith(`${CLUSTER_DIR}/`))) throw new Error(`refusing to write a dist/ with nothing in ${CLUSTER_DIR}/`);
   // Host facts for the NixOS side, beside (never inside) the tree ArgoCD applies.
   for (const [file, text] of hostFactsFiles(validated.machines)) files.set(file, text);
+  // Which of them the repository's root flake (flake.nix) builds.
+  files.set(NIXOS_CONFIGURATIONS_FILE, nixosConfigurationsFile(flake));
   // The package metadata is reviewed in git but installed by `crossplane xpkg`, never by ArgoCD.
   files.set(`package/${PACKAGE_METADATA_FILE}`, renderPackageMetadata(settings));
   // A file that synth would write again unchanged need not be parsed: its object is the one just rendered.
