@@ -73,8 +73,13 @@ export const FIELD_EFFECTS: readonly FieldEffect[] = [
   // vm.go:6215-6224: on_boot and tags are plain config updates.
   { field: 'spec.proxmox.startOnBoot', effect: Effect.IN_PLACE, why: 'a config update' },
   { field: 'spec.tags', effect: Effect.IN_PLACE, why: 'a config update' },
-  // vm.go:6880-6885: SMBIOS is updated without rebootRequired; the VM reads it when it next boots.
-  { field: 'spec.nix', effect: Effect.NEXT_BOOT, why: 'the flake reference (SMBIOS) is read by the VM when it next boots' },
+  // vm.go:6880-6885: SMBIOS is updated without rebootRequired, so reboot_after_update never restarts the VM;
+  // qemu-server keeps smbios1 pending until it next starts the VM (QemuServer.pm: not hot-pluggable).
+  {
+    field: 'spec.nix',
+    effect: Effect.NEXT_BOOT,
+    why: 'the flake reference (SMBIOS) reaches the VM when Proxmox next starts it (stop and start, or Reboot in Proxmox); nothing restarts it for this change, and a reboot inside the guest applies nothing',
+  },
   // Crossplane's own field: nothing reaches Proxmox.
   { field: 'spec.deletionPolicy', effect: Effect.IN_PLACE, why: 'Crossplane-only: decides what deleting the Machine does' },
 ];

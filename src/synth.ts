@@ -16,6 +16,7 @@ import { committedTree } from './git-baseline';
 import { acceptedRemovals, acceptRemovals } from './removal-consent';
 import { ChangeKind, computePlan, formatPlan, isDestructive, objectChanges, Plan, PlannedMachine, refusedChanges } from './plan';
 import { CHART_FOLDERS, CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
+import { nixosConfigurationsFile, NIXOS_CONFIGURATIONS_FILE, repositoryFlake } from './repository-flake';
 import { loadSettings } from './settings';
 import { ValidationError } from './validation/problem';
 import { systemNamespaceProblems } from './validation/system-namespaces';
@@ -64,7 +65,8 @@ export function synthesize(options: SynthOptions): SynthResult {
 
   const loaded = loadClaims(projectDir, findClaimFiles(projectDir));
   const validated = validateMachines(loaded.claims);
-  const problems = [...loaded.problems, ...validated.problems, ...systemNamespaceProblems(validated.machines, settings)];
+  const flake = repositoryFlake(validated.machines, settings.gitops.repoURL);
+  const problems = [...loaded.problems, ...validated.problems, ...systemNamespaceProblems(validated.machines, settings), ...flake.problems];
   if (problems.length > 0) throw new ValidationError(problems);
 
   const objects = renderObjects(buildApp(validated.machines, settings));
@@ -73,6 +75,8 @@ export function synthesize(options: SynthOptions): SynthResult {
   if (![...files.keys()].some((file) => file.startsWith(`${CLUSTER_DIR}/`))) throw new Error(`refusing to write a dist/ with nothing in ${CLUSTER_DIR}/`);
   // Host facts for the NixOS side, beside (never inside) the tree ArgoCD applies.
   for (const [file, text] of hostFactsFiles(validated.machines)) files.set(file, text);
+  // Which of them the repository's root flake (flake.nix) builds.
+  files.set(NIXOS_CONFIGURATIONS_FILE, nixosConfigurationsFile(flake));
   // The package metadata is reviewed in git but installed by `crossplane xpkg`, never by ArgoCD.
   files.set(`package/${PACKAGE_METADATA_FILE}`, renderPackageMetadata(settings));
   // A file that synth would write again unchanged need not be parsed: its object is the one just rendered.

@@ -49,8 +49,8 @@ describe('the snippet channel module', () => {
       overwrite: true,
       source_raw: { data: '${local.user_data}', file_name: 'fabric.${var.machine_namespace}.${var.machine_name}.yaml' },
     });
-    // Spelled out as bpg spells the file's id, not `${USER_DATA_RESOURCE}.id`: that id is unknown while the file
-    // is replaced, and user_data_file_id is ForceNew, so new user-data would replace the VM.
+    // The id spelled out, known at plan time: `${file}.id` is unknown when new user-data replaces the file,
+    // and bpg's ForceNew user_data_file_id would then replace the VM (terraform plan with bpg v0.111.1 said so).
     expect(vm.initialization.user_data_file_id).toBe('snippets-nfs:snippets/fabric.${var.machine_namespace}.${var.machine_name}.yaml');
     expect(vm.depends_on).toEqual([USER_DATA_RESOURCE]);
   });
