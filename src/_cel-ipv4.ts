@@ -20,3 +20,10 @@ const powersOfTwo = `[${Array.from({ length: 33 }, (_, n) => 2 ** n).join(', ')}
 export function blockSize(cidrField: string): string {
   return `${powersOfTwo}[32 - ${cidrField}]`;
 }
+
+/** CEL string expression: the network address of `ipField`/`cidrField` in dotted-quad notation. */
+export function networkAddress(ipField: string, cidrField: string): string {
+  const network = `(${ipv4Int(ipField)} - ${ipv4Int(ipField)} % ${blockSize(cidrField)})`;
+  const octet = (divisor: number) => `string(${network} / ${divisor} % 256)`;
+  return [octet(16777216), octet(65536), octet(256), octet(1)].join(" + '.' + ");
+}

@@ -29,6 +29,8 @@ export interface StructuralSchema {
 export interface ValidationRule {
   readonly rule: string;
   readonly message: string;
+  /** CEL for a message naming the values involved; `message` is the fallback when it cannot be evaluated. */
+  readonly messageExpression?: string;
   /** JSONPath-like path relative to the node the rule sits on, e.g. `.gateway`. */
   readonly fieldPath?: string;
   readonly reason?: 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueForbidden' | 'FieldValueDuplicate';

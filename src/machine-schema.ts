@@ -6,7 +6,7 @@
  * Units are stated as "Unit: X." at the end of a description; validation messages read them from there.
  */
 import { StructuralSchema, ValidationRule } from './_structural-schema';
-import { blockSize, ipv4Int } from './_cel-ipv4';
+import { blockSize, ipv4Int, networkAddress } from './_cel-ipv4';
 import { OPENSSH_PUBLIC_KEY_PATTERN, SSH_KEY_SYNTH_ONLY_CHECKS } from './ssh-public-key';
 
 export const MACHINE_GROUP = 'fabric.kubelize.io';
@@ -62,6 +62,7 @@ const networkRules: ValidationRule[] = [
   {
     rule: `!has(self.ip) || !has(self.gateway) || self.cidr >= 31 || ${ipv4Int('self.ip')} / ${blockSize('self.cidr')} == ${ipv4Int('self.gateway')} / ${blockSize('self.cidr')}`,
     message: 'gateway must lie inside ip/cidr',
+    messageExpression: `'gateway must lie inside ' + ${networkAddress('self.ip', 'self.cidr')} + '/' + string(self.cidr) + ', the subnet of ip ' + self.ip`,
     fieldPath: '.gateway',
   },
   {

@@ -52,7 +52,7 @@ describe('npm run synth', () => {
       '3 problems found:',
       '  claims/a.yaml: Machine infra-machines/a: spec.memory.size must be at least 512 (MiB), got 256',
       '  claims/b.yaml: Machine infra-machines/b: spec.memroy is not a field of the Machine API (the API server would silently drop it); known fields: hostname, cpu, memory, disk, dataDisks, network, proxmox, nix, bootstrap, tags, deletionPolicy; did you mean `memory`?',
-      '  claims/c.yaml: Machine infra-machines/c: spec.network.gateway must lie inside ip/cidr, got "10.0.2.1"',
+      '  claims/c.yaml: Machine infra-machines/c: spec.network.gateway must lie inside 10.0.1.0/24, the subnet of ip 10.0.1.10, got "10.0.2.1"',
       'dist/ was left unchanged',
       '',
     ].join('\n'));

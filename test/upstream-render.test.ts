@@ -245,7 +245,7 @@ describeWithTools('Machines rendered by crank render with function-patch-and-tra
 
     const refused: Array<[string, Record<string, unknown>, RegExp]> = [
       ['dhcp-and-ip', { dhcp: true, ip: '10.0.0.5', cidr: 24, gateway: '10.0.0.1' }, /dhcp: true cannot be combined with a static ip|dhcp/],
-      ['gateway-outside', { ip: '10.0.0.5', cidr: 24, gateway: '10.0.1.1' }, /gateway must lie inside ip\/cidr/],
+      ['gateway-outside', { ip: '10.0.0.5', cidr: 24, gateway: '10.0.1.1' }, /gateway must lie inside 10\.0\.0\.0\/24, the subnet of ip 10\.0\.0\.5/],
       ['network-address', { ip: '10.0.0.0', cidr: 24, gateway: '10.0.0.1' }, /ip must not be the network address of its subnet/],
       ['broadcast-address', { ip: '10.0.0.255', cidr: 24, gateway: '10.0.0.1' }, /ip must not be the broadcast address of its subnet/],
     ];

@@ -57,10 +57,22 @@ function check(rule: ValidationRule, schema: StructuralSchema, value: unknown, p
     : path ? value : undefined;
   const message = withoutFieldName(rule.message, field);
   try {
-    if (evaluator(rule.rule)({ self: toCel(value, schema) }) === true) return undefined;
-    return { path: field, message: `${message}${received === undefined ? '' : `, got ${shown(received)}`}` };
+    const context = { self: toCel(value, schema) };
+    if (evaluator(rule.rule)(context) === true) return undefined;
+    return { path: field, message: `${withoutFieldName(expressedMessage(rule, context) ?? rule.message, field)}${received === undefined ? '' : `, got ${shown(received)}`}` };
   } catch (error) {
     return { path: field, message: `${message} (the rule could not be evaluated: ${(error as Error).message.split('\n')[0]})` };
+  }
+}
+
+/** A rule's messageExpression, evaluated as the API server does: a string, else the static message is used. */
+function expressedMessage(rule: ValidationRule, context: Record<string, unknown>): string | undefined {
+  if (!rule.messageExpression) return undefined;
+  try {
+    const message = evaluator(rule.messageExpression)(context);
+    return typeof message === 'string' && message.trim() !== '' ? message : undefined;
+  } catch {
+    return undefined;
   }
 }
 
