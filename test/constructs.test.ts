@@ -1,6 +1,6 @@
 // The constructs a cdk8s user composes in their own app: Machine (validated at app.synth) and Platform.
 import { App, Chart } from 'cdk8s';
-import { Machine, Platform } from '../src';
+import { GitOpsApplication, Machine, MachineApi, Platform } from '../src';
 import { MachineSpec } from '../imports/fabric.kubelize.io';
 
 const spec = (overrides: Partial<MachineSpec> = {}): MachineSpec => ({
@@ -55,4 +55,20 @@ test('Platform writes the packages, provider config and Machine API by name', ()
     expect.stringMatching(/^DeploymentRuntimeConfig\//),
     expect.stringMatching(/^ClusterProviderConfig\//),
   ]));
+});
+
+test('MachineApi alone writes the XRD and its Composition', () => {
+  const chart = new Chart(new App(), 'api');
+  new MachineApi(chart, 'Api');
+  expect(objectsOf(chart).map((o) => o.kind).sort()).toEqual(['CompositeResourceDefinition', 'Composition']);
+});
+
+test('GitOpsApplication syncs the given repository and refuses an empty repoURL', () => {
+  const chart = new Chart(new App(), 'argocd');
+  new GitOpsApplication(chart, 'App', { repoURL: 'https://git.example.com/me/infra.git' });
+  const [application] = objectsOf(chart);
+  expect(application.metadata).toMatchObject({ name: 'fabric', namespace: 'argocd' });
+  expect(application.spec.source).toMatchObject({ repoURL: 'https://git.example.com/me/infra.git', targetRevision: 'main', path: 'dist/cluster' });
+  expect(application.metadata.finalizers).toBeUndefined();
+  expect(() => new GitOpsApplication(chart, 'Empty', { repoURL: '' })).toThrow(/repoURL is required/);
 });
