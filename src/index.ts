@@ -3,6 +3,11 @@
 export * as fabric from '../imports/fabric.kubelize.io';
 export * as tf from '../imports/tf.m.upbound.io';
 export * from './machine';
+export * from './constructs/machine';
+export * from './constructs/platform';
+export * from './constructs/gitops-application';
+export { ValidationError, formatProblem } from './validation/problem';
+export type { Problem } from './validation/problem';
 export * from './settings';
 export * from './synth';
 export * from './plan';

@@ -5,11 +5,8 @@
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { MachineComposition } from './composition';
-import { CrossplanePackages } from './crossplane-packages';
+import { Platform } from './constructs/platform';
 import { DEFAULT_MACHINE_NAMESPACE } from './machine';
-import { MachineDefinition } from './machine-xrd';
-import { ProxmoxProviderConfig } from './provider-config';
 import { FabricSettings } from './settings';
 
 export interface PlatformChartProps {
@@ -21,17 +18,8 @@ export interface PlatformChartProps {
 export class PlatformChart extends Chart {
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id);
-    new CrossplanePackages(this, 'Packages', { providerRuntime: props.settings.provider });
-    const topology = props.settings.topology;
-    const { bootstrap, snippetDatastore } = props.settings;
-    new ProxmoxProviderConfig(this, 'ProviderConfig', { credentialsSecret: props.settings.credentialsSecret, topology, bootstrap });
-    new MachineDefinition(this, 'MachineDefinition', { topology });
-    new MachineComposition(this, 'MachineComposition', {
-      insecureSkipTlsVerify: props.settings.insecureSkipTlsVerify,
-      topology,
-      bootstrap,
-      snippetDatastore,
-    });
+    const { topology, bootstrap, snippetDatastore, insecureSkipTlsVerify, credentialsSecret, provider } = props.settings;
+    new Platform(this, 'Platform', { topology, bootstrap, snippetDatastore, insecureSkipTlsVerify, credentialsSecret, providerRuntime: provider });
     const namespaces = new Set([DEFAULT_MACHINE_NAMESPACE, ...props.machineNamespaces]);
     for (const name of [...namespaces].sort()) {
       new kplus.Namespace(this, `Namespace.${name}`, { metadata: { name } });

@@ -16,6 +16,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Application } from '../../imports/argoproj.io';
+import { GitOpsApplication } from '../constructs/gitops-application';
 import { MACHINE_GROUP, MACHINE_KIND } from '../machine-schema';
 import { GitOpsSettings } from '../settings';
 
@@ -63,27 +64,11 @@ export class ArgoCdChart extends Chart {
 
   constructor(scope: Construct, id: string, props: ArgoCdChartProps) {
     super(scope, id);
-    this.application = new Application(this, 'Application', {
-      metadata: { name: APPLICATION_NAME, namespace: ARGOCD_NAMESPACE },
-      spec: {
-        project: 'default',
-        source: {
-          repoUrl: props.gitops.repoURL,
-          targetRevision: props.gitops.targetRevision,
-          path: props.gitops.path,
-          directory: { recurse: true },
-        },
-        // Every object in dist/cluster/ names its own namespace (or is cluster-scoped).
-        destination: { server: LOCAL_CLUSTER },
-        syncPolicy: {
-          automated: { prune: true, selfHeal: true },
-          // A renamed Machine's new VM exists before the old one is pruned.
-          syncOptions: ['PruneLast=true'],
-          // The first sync waits on CRDs that Crossplane installs while it runs; retry rather than fail.
-          retry: { limit: 10, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
-        },
-      },
-    });
+    this.application = new GitOpsApplication(this, 'Application', {
+      ...props.gitops,
+      name: APPLICATION_NAME,
+      namespace: ARGOCD_NAMESPACE,
+    }).application;
     new k8s.KubeConfigMap(this, 'Settings', {
       metadata: {
         name: 'argocd-cm',

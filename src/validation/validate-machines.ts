@@ -21,35 +21,43 @@ export function validateMachines(claims: readonly RawClaim[]): ValidationResult 
   const machines: LoadedMachine[] = [];
   const problems: Problem[] = [];
   for (const claim of claims) {
-    const document = claim.document;
-    const machine = machineId(document) ?? `#${claim.index + 1}`;
-    const report = (issues: { path: string; message: string }[]) =>
-      problems.push(...issues.map((issue) => ({ file: claim.file, machine, path: issue.path, message: issue.message })));
-
-    const secrets = findCredentials(document);
-    report(secrets.map((finding) => ({
-      path: finding.path,
-      message: `looks like ${finding.what}; claims are committed to git, so credentials must stay in Kubernetes Secrets`,
-    })));
-    // Other messages quote the value received; for a field holding a secret that would print the secret.
-    const quiet = (issues: { path: string; message: string }[]) =>
-      issues.filter((issue) => !secrets.some((s) => issue.path === s.path || issue.path.startsWith(`${s.path}.`) || issue.path.startsWith(`${s.path}[`)));
-    const schemaIssues = validateAgainstSchema(document);
-    report(quiet(schemaIssues));
-    if (schemaIssues.length > 0 || secrets.length > 0) continue;
-    const celIssues = validateCelRules(document);
-    report(celIssues);
-    if (celIssues.length > 0) continue;
-    const keyIssues = checkSshKeys(document.spec as Parameters<typeof checkSshKeys>[0]);
-    report(keyIssues);
-    if (keyIssues.length > 0) continue;
-
-    const { metadata, spec } = document as unknown as MachineDefinition;
-    const namespace = metadata.namespace!;
-    machines.push({ file: claim.file, name: metadata.name, namespace, id: `${namespace}/${metadata.name}`, metadata, spec });
+    const checked = validateMachine(claim);
+    problems.push(...checked.problems);
+    if (checked.machine) machines.push(checked.machine);
   }
   problems.push(...checkFleet(machines));
   return { machines, problems };
+}
+
+/** One Machine on its own (schema, CEL rules, secret hygiene, SSH keys; no fleet rules): the machine when valid, with defaults filled in. */
+export function validateMachine(claim: RawClaim): { readonly machine?: LoadedMachine; readonly problems: Problem[] } {
+  const problems: Problem[] = [];
+  const document = claim.document;
+  const machine = machineId(document) ?? `#${claim.index + 1}`;
+  const report = (issues: { path: string; message: string }[]) =>
+    problems.push(...issues.map((issue) => ({ file: claim.file, machine, path: issue.path, message: issue.message })));
+
+  const secrets = findCredentials(document);
+  report(secrets.map((finding) => ({
+    path: finding.path,
+    message: `looks like ${finding.what}; claims are committed to git, so credentials must stay in Kubernetes Secrets`,
+  })));
+  // Other messages quote the value received; for a field holding a secret that would print the secret.
+  const quiet = (issues: { path: string; message: string }[]) =>
+    issues.filter((issue) => !secrets.some((s) => issue.path === s.path || issue.path.startsWith(`${s.path}.`) || issue.path.startsWith(`${s.path}[`)));
+  const schemaIssues = validateAgainstSchema(document);
+  report(quiet(schemaIssues));
+  if (schemaIssues.length > 0 || secrets.length > 0) return { problems };
+  const celIssues = validateCelRules(document);
+  report(celIssues);
+  if (celIssues.length > 0) return { problems };
+  const keyIssues = checkSshKeys(document.spec as Parameters<typeof checkSshKeys>[0]);
+  report(keyIssues);
+  if (keyIssues.length > 0) return { problems };
+
+  const { metadata, spec } = document as unknown as MachineDefinition;
+  const namespace = metadata.namespace!;
+  return { machine: { file: claim.file, name: metadata.name, namespace, id: `${namespace}/${metadata.name}`, metadata, spec }, problems };
 }
 
 function machineId(document: Record<string, unknown>): string | undefined {

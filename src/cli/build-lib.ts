@@ -1,0 +1,34 @@
+/**
+ * Finishes the published build after `tsc -p tsconfig.build.json` compiled src/ and imports/ into lib/:
+ * copies the files src/ reads at runtime from beside its own modules (the Argo CD Lua health check, the
+ * NixOS flake and bootstrap contract), so `lib/src/...` finds them where `src/...` does, and writes
+ * lib/index.js so `require('@kubelize/fabric')` and `require('./lib')` both load the public API.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+const projectDir = path.resolve(__dirname, '..', '..');
+const src = path.join(projectDir, 'src');
+const lib = path.join(projectDir, 'lib');
+
+/** Everything under src/ that tsc does not emit: not TypeScript, and not the CLI (not part of the library). */
+function copyAssets(relative: string): number {
+  let copied = 0;
+  for (const entry of fs.readdirSync(path.join(src, relative), { withFileTypes: true })) {
+    const child = path.join(relative, entry.name);
+    if (entry.isDirectory()) {
+      if (child !== 'cli') copied += copyAssets(child);
+    } else if (!entry.name.endsWith('.ts')) {
+      fs.mkdirSync(path.join(lib, 'src', relative), { recursive: true });
+      fs.copyFileSync(path.join(src, child), path.join(lib, 'src', child));
+      copied++;
+    }
+  }
+  return copied;
+}
+
+if (!fs.existsSync(path.join(lib, 'src', 'index.js'))) throw new Error('lib/src/index.js is missing: run tsc -p tsconfig.build.json first');
+const copied = copyAssets('');
+fs.writeFileSync(path.join(lib, 'index.js'), "'use strict';\nmodule.exports = require('./src/index.js');\n");
+fs.writeFileSync(path.join(lib, 'index.d.ts'), "export * from './src/index';\n");
+console.log(`lib/: ${copied} runtime files copied from src/`);

@@ -1,0 +1,63 @@
+// `cdk8s synth` (the real cdk8s-cli) run in a copy of the project: it must never empty or change dist/, and
+// it must be held by the same validation and destroy guard as `npm run synth`.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readTree, REPO } from './_helpers';
+
+const SKIP = new Set(['node_modules', '.git', 'lib', '.cdk8s.out', 'coverage']);
+
+function projectCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-cdk8s-'));
+  fs.cpSync(REPO, dir, { recursive: true, filter: (source) => !SKIP.has(path.relative(REPO, source)) });
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+function cdk8sSynth(dir: string) {
+  const run = spawnSync(path.join(dir, 'node_modules', '.bin', 'cdk8s'), ['synth'], { cwd: dir, encoding: 'utf8' });
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+let project: string;
+beforeAll(() => { project = projectCopy(); });
+afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
+
+test('cdk8s synth writes dist/ as npm run synth does and leaves its own output in .cdk8s.out/', () => {
+  const before = readTree(path.join(project, 'dist'));
+  const run = cdk8sSynth(project);
+  expect(run.status).toBe(0);
+  expect(readTree(path.join(project, 'dist'))).toEqual(before);
+  expect(readTree(path.join(project, '.cdk8s.out'))).toEqual(before);
+}, 60_000);
+
+test('cdk8s synth refuses a bad claim, exits non-zero and leaves dist/ byte-identical', () => {
+  const before = readTree(path.join(project, 'dist'));
+  const claim = path.join(project, 'claims', 'basic.ts');
+  const original = fs.readFileSync(claim, 'utf8');
+  fs.writeFileSync(claim, original.replace('memory: { size: 2048 }', 'memory: { size: 256 }'));
+  try {
+    const run = cdk8sSynth(project);
+    expect(run.status).not.toBe(0);
+    expect(run.output).toMatch(/claims\/basic\.ts: Machine infra-machines\/basic: spec\.memory\.size must be at least 512/);
+    expect(readTree(path.join(project, 'dist'))).toEqual(before);
+  } finally {
+    fs.writeFileSync(claim, original);
+  }
+}, 60_000);
+
+test('cdk8s synth keeps a Machine whose claim was removed: the destroy guard refuses', () => {
+  const before = readTree(path.join(project, 'dist'));
+  const claim = path.join(project, 'claims', 'basic.ts');
+  const original = fs.readFileSync(claim, 'utf8');
+  fs.rmSync(claim);
+  try {
+    const run = cdk8sSynth(project);
+    expect(run.status).not.toBe(0);
+    expect(run.output).toMatch(/Machine infra-machines\/basic: removed/);
+    expect(readTree(path.join(project, 'dist'))).toEqual(before);
+  } finally {
+    fs.writeFileSync(claim, original);
+  }
+}, 60_000);

@@ -1,0 +1,81 @@
+// examples/homelab, a cdk8s app of its own, run against the packed library as a user gets it from npm:
+// `npm pack` of this project (its prepare script builds lib/), unpacked into the example's node_modules/@kubelize/fabric, with plain node.
+// Its dependencies (cdk8s, constructs, cdk8s-plus-28, ajv, ...) are this project's installed ones, linked, so
+// the test needs no network after `npm ci`.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import Ajv from 'ajv';
+import * as YAML from 'yaml';
+import { REPO } from './_helpers';
+import { validateAgainstSchema } from '../src/validation/schema-validation';
+
+let work: string;
+let appDir: string;
+
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-example-'));
+  const pack = spawnSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: REPO, encoding: 'utf8' });
+  expect(pack.status).toBe(0);
+  const tarball = path.join(work, pack.stdout.trim().split('\n').pop()!);
+  appDir = path.join(work, 'app');
+  fs.cpSync(path.join(REPO, 'examples', 'homelab'), appDir, { recursive: true });
+  const modules = path.join(appDir, 'node_modules');
+  fs.mkdirSync(path.join(modules, '@kubelize', 'fabric'), { recursive: true });
+  for (const entry of fs.readdirSync(path.join(REPO, 'node_modules'))) {
+    if (entry !== '@kubelize') fs.symlinkSync(path.join(REPO, 'node_modules', entry), path.join(modules, entry));
+  }
+  const untar = spawnSync('tar', ['-xzf', tarball, '-C', path.join(modules, '@kubelize', 'fabric'), '--strip-components=1']);
+  expect(untar.status).toBe(0);
+}, 60_000);
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function runApp(env: Record<string, string> = {}) {
+  const outdir = fs.mkdtempSync(path.join(work, 'out-'));
+  const run = spawnSync(process.execPath, ['app.js'], { cwd: appDir, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: outdir, ...env } });
+  const objects = fs.readdirSync(outdir).flatMap((file) =>
+    YAML.parseAllDocuments(fs.readFileSync(path.join(outdir, file), 'utf8')).map((d) => d.toJS() as Record<string, any>));
+  return { status: run.status, stderr: run.stderr, objects };
+}
+
+/** The pinned upstream CRDs' schemas by `apiVersion/kind`, compiled with ajv. */
+function crdValidators() {
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  const validators = new Map<string, ReturnType<Ajv['compile']>>();
+  const dir = path.join(REPO, 'imports', 'crds');
+  for (const file of fs.readdirSync(dir)) {
+    const crd = YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+    for (const version of crd.spec.versions) {
+      validators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, ajv.compile(version.schema.openAPIV3Schema));
+    }
+  }
+  return validators;
+}
+
+test('the example app, built on the packed library, writes Machines that pass the Machine schema and platform objects their CRDs accept', () => {
+  const { status, stderr, objects } = runApp();
+  expect(stderr).toBe('');
+  expect(status).toBe(0);
+  const machines = objects.filter((o) => o.kind === 'Machine');
+  expect(machines.map((m) => m.metadata.name).sort()).toEqual(['dns01', 'web01']);
+  for (const machine of machines) expect(validateAgainstSchema(structuredClone(machine))).toEqual([]);
+  expect(objects.some((o) => o.kind === 'Deployment')).toBe(true);
+
+  const validators = crdValidators();
+  const checked = objects.filter((o) => validators.has(`${o.apiVersion}/${o.kind}`));
+  expect(checked.map((o) => o.kind).sort()).toEqual(
+    ['ClusterProviderConfig', 'Composition', 'CompositeResourceDefinition', 'DeploymentRuntimeConfig', 'Function', 'Provider'].sort());
+  for (const object of checked) {
+    const validate = validators.get(`${object.apiVersion}/${object.kind}`)!;
+    expect({ object: `${object.kind}/${object.metadata.name}`, valid: validate(object), errors: validate.errors ?? null })
+      .toEqual({ object: `${object.kind}/${object.metadata.name}`, valid: true, errors: null });
+  }
+}, 60_000);
+
+test('the example app refuses a Machine with too little memory, naming spec.memory.size, and writes nothing', () => {
+  const { status, stderr, objects } = runApp({ WEB01_MEMORY: '256' });
+  expect(status).not.toBe(0);
+  expect(stderr).toMatch(/Machine infra-machines\/web01: spec\.memory\.size must be at least 512 \(MiB\), got 256/);
+  expect(objects).toEqual([]);
+}, 60_000);
