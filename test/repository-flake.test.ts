@@ -41,11 +41,14 @@ function problemsOf(project: string): string[] {
   return [];
 }
 
+/** Settings naming the repository the example references point at. */
+const THIS_REPOSITORY = { gitops: { repoURL: 'https://github.com/kubelize/fabric.git' } };
+
 describe('synth and the repository flake', () => {
   test('refuses a reference to this repository that names an output its flake does not define, and writes nothing', () => {
     const project = tempProject({
       'web.yaml': minimalMachine('web', { nix: { flakeRef: 'git+https://github.com/kubelize/fabric?ref=main#dns01' } }),
-    });
+    }, THIS_REPOSITORY);
     try {
       expect(problemsOf(project)).toEqual([
         'claims/web.yaml: Machine infra-machines/web: spec.nix.flakeRef names output "dns01", which this repository\'s flake (flake.nix) does not define: it defines nixosConfigurations.<name> for each Machine whose reference points at it, so this Machine\'s is #web, got "git+https://github.com/kubelize/fabric?ref=main#dns01"',
@@ -59,7 +62,7 @@ describe('synth and the repository flake', () => {
   test('refuses two Machines of one name in different namespaces pointing here: the flake has one entry per name', () => {
     const ref = 'github:kubelize/fabric#web';
     const other = { ...minimalMachine('web', { hostname: 'web-lab', nix: { flakeRef: ref } }), metadata: { name: 'web', namespace: 'lab' } };
-    const project = tempProject({ 'a.yaml': minimalMachine('web', { nix: { flakeRef: ref } }), 'b.yaml': other });
+    const project = tempProject({ 'a.yaml': minimalMachine('web', { nix: { flakeRef: ref } }), 'b.yaml': other }, THIS_REPOSITORY);
     try {
       expect(problemsOf(project)).toEqual([
         'claims/b.yaml: Machine lab/web: spec.nix.flakeRef names output "web", which this repository\'s flake already builds for Machine infra-machines/web (claims/a.yaml); its outputs are Machine names, so two Machines pointing at it need different names, got "github:kubelize/fabric#web"',
