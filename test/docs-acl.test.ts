@@ -10,7 +10,8 @@ import { REPO } from './_helpers';
 /** The forms of check_path the docs use; ids in Proxmox's alphabet, VMIDs from 100. */
 const ACL_PATH = /^\/(|vms|vms\/[1-9][0-9]{2,}|pool\/[A-Za-z0-9._-]+|storage\/[A-Za-z0-9._-]+|nodes\/[A-Za-z0-9._-]+|sdn\/zones\/[A-Za-z0-9._-]+)$/;
 
-const DOCS = ['README.md', ...fs.readdirSync(path.join(REPO, 'docs')).map((file) => path.join('docs', file))];
+// The written docs: README and docs/*.md (docs/api/ is generated from doc comments).
+const DOCS = ['README.md', ...fs.readdirSync(path.join(REPO, 'docs')).filter((file) => file.endsWith('.md')).map((file) => path.join('docs', file))];
 const grants = DOCS.flatMap((file) =>
   [...fs.readFileSync(path.join(REPO, file), 'utf8').matchAll(/pveum aclmod (\S+)/g)].map((match) => [file, match[1]] as const));
 
