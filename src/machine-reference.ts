@@ -11,7 +11,7 @@ export function renderMachineReference(): string {
     `# Machine reference (\`${MACHINE_API_VERSION}\`)`,
     '',
     'Every field of the Machine API with its type, default and constraints, generated from the XRD schema.',
-    'The contract behind it is `../shared/machine-api.md`; the README explains how the fields reach Proxmox.',
+    'It carries the original project\'s Machine API forward; the README explains how the fields reach Proxmox.',
     '',
     '| field | type | default | constraints | description |',
     '| --- | --- | --- | --- | --- |',

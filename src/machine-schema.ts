@@ -2,7 +2,8 @@
  * The Machine API, v1alpha1: the one schema that drives the XRD, the generated TypeScript types
  * (imports/fabric.kubelize.io.ts), synth-time validation and docs/machine-reference.md.
  *
- * Contract: ../shared/machine-api.md. Fields added beyond it are optional and say so in their description.
+ * It carries the original project's Machine API forward; fields added beyond that API are optional and say so
+ * in their description.
  * Units are stated as "Unit: X." at the end of a description; validation messages read them from there.
  */
 import { StructuralSchema, ValidationRule } from './_structural-schema';

@@ -1,5 +1,5 @@
 /**
- * A Machine as users write it in claims/: the wire format of the API (../shared/machine-api.md), typed by
+ * A Machine as users write it in claims/: the wire format of the Machine API, typed by
  * the binding generated from the XRD schema, so a misspelled field in a TypeScript claim does not compile.
  */
 import { MachineSpec } from '../imports/fabric.kubelize.io';
