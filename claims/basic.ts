@@ -1,5 +1,5 @@
 // A DHCP machine with an admin user: what most new Machines start from.
-import { defineMachine } from '../src';
+import { defineMachine } from '@kubelize/fabric';
 
 export default defineMachine({
   metadata: { name: 'basic', namespace: 'infra-machines' },

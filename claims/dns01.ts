@@ -1,5 +1,5 @@
 // The site's DNS server: static address, pinned VMID, its own NixOS configuration from the flake.
-import { defineMachine } from '../src';
+import { defineMachine } from '@kubelize/fabric';
 
 export default defineMachine({
   metadata: { name: 'dns01', namespace: 'infra-machines' },

@@ -1,5 +1,5 @@
 // A container host: more CPU and memory, a data disk on the bulk pool for /var/lib/docker.
-import { defineMachine } from '../src';
+import { defineMachine } from '@kubelize/fabric';
 
 export default defineMachine({
   metadata: { name: 'docker01', namespace: 'infra-machines' },

@@ -1,5 +1,5 @@
 // The smallest valid Machine: the one in the original project's README.
-import { defineMachine } from '../src';
+import { defineMachine } from '@kubelize/fabric';
 
 export default defineMachine({
   metadata: { name: 'test-vm', namespace: 'infra-machines' },

@@ -3,7 +3,6 @@
  * Machine definition (or an array of them), and `.yaml`/`.yml` files of Machine documents, so users'
  * existing YAML claims keep working. Loading only reads; validation.ts decides what is acceptable.
  */
-import * as esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -94,6 +93,9 @@ interface SourcePosition {
  */
 function syntaxErrorIn(file: string): SourcePosition | undefined {
   try {
+    // Loaded here, on the error path only: synth of a valid fleet never needs it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const esbuild = require('esbuild') as typeof import('esbuild');
     esbuild.transformSync(fs.readFileSync(file, 'utf8'), { loader: 'ts', sourcefile: file });
     return undefined;
   } catch (error) {
@@ -123,7 +125,21 @@ function forgetModule(resolved: string): void {
   if (index >= 0) module.children.splice(index, 1);
 }
 
+/**
+ * TypeScript claims need a loader. Synth runs compiled, so tsx (the esbuild-based loader a cdk8s project
+ * already has) is registered the first time a `.ts` claim is met, not on every run: a YAML-only fleet never
+ * pays for it. Under tsx a loader is there already; under Jest, require is Jest's own, which transforms
+ * TypeScript itself and has an empty extensions table.
+ */
+function ensureTypeScriptLoader(): void {
+  const extensions = require.extensions;
+  const underJest = Object.keys(extensions).length === 0;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (!underJest && extensions['.ts'] === undefined) require('tsx/cjs/api').register();
+}
+
 function readModule(file: string): Record<string, unknown>[] {
+  ensureTypeScriptLoader();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const loaded = require(file) as { default?: unknown };
   forgetModule(require.resolve(file));

@@ -6,11 +6,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { readTree, REPO } from './_helpers';
 
-const SKIP = new Set(['node_modules', '.git', 'lib', '.cdk8s.out', 'coverage']);
+const SKIP = new Set(['node_modules', '.git', '.cdk8s.out', 'coverage']);
 
 function projectCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-cdk8s-'));
-  fs.cpSync(REPO, dir, { recursive: true, filter: (source) => !SKIP.has(path.relative(REPO, source)) });
+  // Timestamps kept: synth runs the compiled lib/ only while it is newer than src/ (bin/fabric.js).
+  fs.cpSync(REPO, dir, { recursive: true, preserveTimestamps: true, filter: (source) => !SKIP.has(path.relative(REPO, source)) });
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
 }

@@ -130,7 +130,7 @@ describe('npm run plan', () => {
 describe('the synth process', () => {
   test('exits with the command\'s code and prints its refusal on stderr', () => {
     setClaims([minimalMachine('a', { memory: { size: 256 } })]);
-    const run = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(REPO, 'src', 'cli', 'synth.ts'), '--project', project], { cwd: project, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [path.join(REPO, 'bin', 'fabric.js'), 'synth', '--project', project], { cwd: project, encoding: 'utf8' });
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe([

@@ -8,7 +8,7 @@ import * as render from '../src/render';
 import { synthesize } from '../src/synth';
 import { minimalMachine, readTree, REPO, tempProject } from './_helpers';
 
-const CLI = path.join(REPO, 'src', 'cli', 'synth.ts');
+const CLI = path.join(REPO, 'bin', 'fabric.js');
 
 afterEach(() => jest.restoreAllMocks());
 
@@ -130,7 +130,7 @@ describe('a synth killed with SIGKILL', () => {
     ['while it writes the Machines of its new tree', (next: string) => fs.existsSync(path.join(next, 'cluster', 'machines'))],
     ['when it moves dist/ aside (or once it is done)', (_next: string, previous: string) => fs.existsSync(previous)],
   ] as Array<[string, (next: string, previous: string) => boolean]>)('%s: dist/ is as it was or wholly new, and the next synth recovers', async (_moment, moment) => {
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', CLI, '--project', project], { cwd: REPO, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'synth', '--project', project], { cwd: REPO, stdio: 'ignore' });
     const previous = path.join(project, `.dist-previous-${child.pid}`);
     waitFor(child, () => moment(path.join(project, `.dist-next-${child.pid}`), previous));
     child.kill('SIGKILL');

@@ -17,8 +17,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { BENCH_COMMAND } from './_commands';
 import { commandLine } from './_options';
+import { PROJECT_DIR } from './_project-dir';
 
-const REPO = path.resolve(__dirname, '..', '..');
+const REPO = PROJECT_DIR;
 
 interface Options {
   readonly sizes: number[];

@@ -1,13 +1,14 @@
 /**
- * Finishes the published build after `tsc -p tsconfig.build.json` compiled src/ and imports/ into lib/:
+ * Finishes the build after `tsc -b tsconfig.build.json` compiled src/ and imports/ into lib/:
  * copies the files src/ reads at runtime from beside its own modules (the Argo CD Lua health check, the
  * NixOS flake and bootstrap contract), so `lib/src/...` finds them where `src/...` does, and writes
  * lib/index.js so `require('@kubelize/fabric')` and `require('./lib')` both load the public API.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { PROJECT_DIR } from './_project-dir';
 
-const projectDir = path.resolve(__dirname, '..', '..');
+const projectDir = PROJECT_DIR;
 const src = path.join(projectDir, 'src');
 const lib = path.join(projectDir, 'lib');
 
@@ -31,4 +32,6 @@ if (!fs.existsSync(path.join(lib, 'src', 'index.js'))) throw new Error('lib/src/
 const copied = copyAssets('');
 fs.writeFileSync(path.join(lib, 'index.js'), "'use strict';\nmodule.exports = require('./src/index.js');\n");
 fs.writeFileSync(path.join(lib, 'index.d.ts'), "export * from './src/index';\n");
+// Last: bin/fabric.js runs lib/ only while this stamp is newer than every source.
+fs.writeFileSync(path.join(lib, '.build-stamp'), `${new Date().toISOString()}\n`);
 console.log(`lib/: ${copied} runtime files copied from src/`);

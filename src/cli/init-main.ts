@@ -1,5 +1,5 @@
 /** Entry point of `npm run init` (the command: init.ts). */
-import * as path from 'path';
 import { initCommand } from './init';
+import { PROJECT_DIR } from './_project-dir';
 
-process.exitCode = initCommand(process.argv.slice(2), path.resolve(__dirname, '..', '..'));
+process.exitCode = initCommand(process.argv.slice(2), PROJECT_DIR);

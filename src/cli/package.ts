@@ -11,11 +11,12 @@ import { writeTreeAtomically } from '../dist-writer';
 import { loadSettings } from '../settings';
 import { PACKAGE_COMMAND } from './_commands';
 import { commandLine } from './_options';
+import { PROJECT_DIR } from './_project-dir';
 
 export const DEFAULT_PACKAGE_DIR = path.join('build', 'package');
 
 function main(argv: readonly string[]): number {
-  const projectDir = path.resolve(__dirname, '..', '..');
+  const projectDir = PROJECT_DIR;
   const parsed = commandLine(PACKAGE_COMMAND, argv, 'package');
   if (typeof parsed === 'number') return parsed;
   const out = parsed.values.get('--out');

@@ -5,9 +5,9 @@
  * (the generated bindings carry large maps). Synth errors are reported as messages, not stack traces, so
  * they are off unless FABRIC_DEBUG is set; this must run before the command's modules load.
  */
-import * as path from 'path';
+import { PROJECT_DIR } from './_project-dir';
 
 if (!process.env.FABRIC_DEBUG) process.setSourceMapsEnabled(false);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { synthCommand } = require('./_synth-command') as typeof import('./_synth-command');
-process.exitCode = synthCommand(process.argv.slice(2), { defaultProject: path.resolve(__dirname, '..', '..') });
+process.exitCode = synthCommand(process.argv.slice(2), { defaultProject: PROJECT_DIR });

@@ -12,8 +12,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import { ApiObject, Chart } from 'cdk8s';
+import type { KubeConfigMapProps } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { Application } from '../../imports/argoproj.io';
 import { GitOpsApplication } from '../constructs/gitops-application';
@@ -69,13 +69,15 @@ export class ArgoCdChart extends Chart {
       name: APPLICATION_NAME,
       namespace: ARGOCD_NAMESPACE,
     }).application;
-    new k8s.KubeConfigMap(this, 'Settings', {
+    // A plain ApiObject, typed by cdk8s-plus's binding but without loading it (see platform-chart.ts).
+    const settings: KubeConfigMapProps = {
       metadata: {
         name: 'argocd-cm',
         namespace: ARGOCD_NAMESPACE,
         labels: { 'app.kubernetes.io/name': 'argocd-cm', 'app.kubernetes.io/part-of': 'argocd' },
       },
       data: argoCdSettings(),
-    });
+    };
+    new ApiObject(this, 'Settings', { apiVersion: 'v1', kind: 'ConfigMap', ...settings });
   }
 }

@@ -1,25 +1,13 @@
 /**
  * The JSON schema of a whole Machine document as a claim holds it, derived from the XRD schema, and the
  * ajv options it is validated with. `npm run import` compiles it into imports/machine-validator.ts (ajv
- * standalone code), which synth loads instead of compiling at every run.
+ * standalone code), which synth loads instead of compiling at every run; so only `npm run import` loads ajv.
  */
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
-import { StructuralSchema } from '../_structural-schema';
-import { MACHINE_API_VERSION, MACHINE_KIND, machineSchema, RFC1123_LABEL } from '../machine-schema';
+import { MACHINE_API_VERSION, MACHINE_KIND, machineSchema } from '../machine-schema';
+import { METADATA_SCHEMA } from './metadata-schema';
 import { toJsonSchema } from './_to-json-schema';
-
-/** The metadata a claim may carry; anything else would be dropped or is not the claim's to set. */
-export const METADATA_SCHEMA: StructuralSchema = {
-  type: 'object',
-  required: ['name'],
-  properties: {
-    name: { type: 'string', maxLength: 63, pattern: RFC1123_LABEL },
-    namespace: { type: 'string', maxLength: 63, pattern: RFC1123_LABEL },
-    labels: { type: 'object', additionalProperties: { type: 'string' } },
-    annotations: { type: 'object', additionalProperties: { type: 'string' } },
-  },
-};
 
 /** A whole Machine document as a claim holds it: the XRD schema's spec, no status. */
 export const DOCUMENT_SCHEMA = {

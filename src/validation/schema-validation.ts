@@ -6,7 +6,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { schemaAt } from '../_schema-lookup';
 import { StructuralSchema } from '../_structural-schema';
 import { IPV4, MACHINE_API_VERSION, MACHINE_KIND, machineSchema, OPENSSH_PUBLIC_KEY, RFC1123_LABEL, TAG_VALUE } from '../machine-schema';
-import { METADATA_SCHEMA } from './machine-document-schema';
+import { METADATA_SCHEMA } from './metadata-schema';
 import { didYouMean } from '../_suggest';
 import { shown } from './problem';
 
