@@ -1,5 +1,5 @@
 // examples/homelab, a cdk8s app of its own, run against the packed library as a user gets it from npm:
-// `npm pack` of this project (its prepare script builds lib/), unpacked into the example's node_modules/@kubelize/fabric, with plain node.
+// `npm pack` of this project's lib/, unpacked into the example's node_modules/@kubelize/fabric, with plain node.
 // Its dependencies (cdk8s, constructs, cdk8s-plus-28, ajv, ...) are this project's installed ones, linked, so
 // the test needs no network after `npm ci`.
 import { spawnSync } from 'child_process';
@@ -10,13 +10,18 @@ import Ajv from 'ajv';
 import * as YAML from 'yaml';
 import { REPO } from './_helpers';
 import { validateAgainstSchema } from '../src/validation/schema-validation';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { libIsCurrent } = require('../bin/lib-freshness') as { libIsCurrent(project: string): boolean };
 
 let work: string;
 let appDir: string;
 
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-example-'));
-  const pack = spawnSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: REPO, encoding: 'utf8' });
+  // `npm test` has just brought lib/ up to date (tsc -b). Packing without the prepare script keeps lib/ in
+  // place: prepare's clean build would delete it under the other test workers, which run synth from it.
+  expect(libIsCurrent(REPO)).toBe(true);
+  const pack = spawnSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: REPO, encoding: 'utf8' });
   expect(pack.status).toBe(0);
   const tarball = path.join(work, pack.stdout.trim().split('\n').pop()!);
   appDir = path.join(work, 'app');
