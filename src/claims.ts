@@ -24,6 +24,8 @@ export interface RawClaim {
 /** A validated Machine with its schema defaults applied. */
 export interface LoadedMachine {
   readonly file: string;
+  /** Its RawClaim.index, so a problem found later (fleet rules) can name its YAML document. */
+  readonly index?: number;
   readonly name: string;
   readonly namespace: string;
   /** `namespace/name` */
@@ -72,7 +74,7 @@ export function loadClaims(projectDir: string, files: readonly string[]): LoadRe
     } catch (error) {
       const located = file.endsWith('.ts') ? syntaxErrorIn(path.join(projectDir, file)) : yamlErrorPosition(error);
       problems.push(located
-        ? { file: `${file}:${located.line}:${located.column}`, message: `cannot be read: ${located.text}` }
+        ? { file, line: located.line, column: located.column, message: `cannot be read: ${located.text}` }
         : { file, message: `cannot be read: ${(error as Error).message.split('\n')[0].replace(/:$/, '')}` });
     }
   }
@@ -160,18 +162,27 @@ function readModule(file: string): Record<string, unknown>[] {
  * an existing claim means at synth time what it meant when it was applied by hand.
  */
 function readYaml(file: string): Record<string, unknown>[] {
-  const documents = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'), { version: '1.1', uniqueKeys: true });
-  const machines: Record<string, unknown>[] = [];
-  for (const document of documents) {
-    if (document.errors.length > 0) throw document.errors[0];
-    const value = document.toJS() as unknown;
-    if (value === null || value === undefined) continue;
-    if (typeof value !== 'object' || Array.isArray(value)) throw new Error('a YAML document is not a mapping');
+  return yamlMachineDocuments(fs.readFileSync(file, 'utf8')).map(({ value }) => {
     const machine = value as Record<string, unknown> & { metadata?: Record<string, unknown> };
     if (machine.metadata && typeof machine.metadata === 'object' && machine.metadata.namespace === undefined) {
       machine.metadata = { ...machine.metadata, namespace: DEFAULT_MACHINE_NAMESPACE };
     }
-    machines.push(machine);
+    return machine;
+  });
+}
+
+/**
+ * The Machine documents of a YAML claim, parsed and as values; empty documents are skipped, so the n-th is
+ * the claim with RawClaim.index n (claim-positions.ts parses a file again with this to find positions).
+ */
+export function yamlMachineDocuments(text: string, lineCounter?: YAML.LineCounter): Array<{ document: YAML.Document; value: Record<string, unknown> }> {
+  const machines: Array<{ document: YAML.Document; value: Record<string, unknown> }> = [];
+  for (const document of YAML.parseAllDocuments(text, { version: '1.1', uniqueKeys: true, lineCounter })) {
+    if (document.errors.length > 0) throw document.errors[0];
+    const value = document.toJS() as unknown;
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'object' || Array.isArray(value)) throw new Error('a YAML document is not a mapping');
+    machines.push({ document, value: value as Record<string, unknown> });
   }
   return machines;
 }

@@ -51,7 +51,7 @@ export function repositoryFlake(machines: readonly LoadedMachine[], repoURL: str
     const flakeRef = machine.spec.nix?.flakeRef;
     if (flakeRef === undefined || !pointsAtRepositoryFlake(flakeRef, repoURL)) continue;
     const output = flakeRef.slice(flakeRef.indexOf('#') + 1);
-    const at = { file: machine.file, machine: machine.id, path: 'spec.nix.flakeRef' };
+    const at = { file: machine.file, index: machine.index, machine: machine.id, path: 'spec.nix.flakeRef' };
     if (output !== machine.name) {
       problems.push({
         ...at,

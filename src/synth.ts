@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { withPositions } from './claim-positions';
 import { findClaimFiles, loadClaims } from './claims';
 import { PACKAGE_METADATA_FILE, renderPackageMetadata } from './configuration-package';
 import { recoverInterruptedSwap, settledTree, writeTreeAtomically } from './dist-writer';
@@ -67,7 +68,7 @@ export function synthesize(options: SynthOptions): SynthResult {
   const validated = validateMachines(loaded.claims);
   const flake = repositoryFlake(validated.machines, settings.gitops.repoURL);
   const problems = [...loaded.problems, ...validated.problems, ...systemNamespaceProblems(validated.machines, settings), ...flake.problems];
-  if (problems.length > 0) throw new ValidationError(problems);
+  if (problems.length > 0) throw new ValidationError(withPositions(projectDir, problems));
 
   const objects = renderObjects(buildApp(validated.machines, settings));
   const files = toYamlFiles(objects);

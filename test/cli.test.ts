@@ -50,9 +50,9 @@ describe('npm run synth', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe([
       '3 problems found:',
-      '  claims/a.yaml: Machine infra-machines/a: spec.memory.size must be at least 512 (MiB), got 256',
-      '  claims/b.yaml: Machine infra-machines/b: spec.memroy is not a field of the Machine API (the API server would silently drop it); known fields: hostname, cpu, memory, disk, dataDisks, network, proxmox, nix, bootstrap, tags, deletionPolicy; did you mean `memory`?',
-      '  claims/c.yaml: Machine infra-machines/c: spec.network.gateway must lie inside 10.0.1.0/24, the subnet of ip 10.0.1.10, got "10.0.2.1"',
+      '  claims/a.yaml:10:11: Machine infra-machines/a: spec.memory.size must be at least 512 (MiB), got 256',
+      '  claims/b.yaml:18:3: Machine infra-machines/b: spec.memroy is not a field of the Machine API (the API server would silently drop it); known fields: hostname, cpu, memory, disk, dataDisks, network, proxmox, nix, bootstrap, tags, deletionPolicy; did you mean `memory`?',
+      '  claims/c.yaml:20:14: Machine infra-machines/c: spec.network.gateway must lie inside 10.0.1.0/24, the subnet of ip 10.0.1.10, got "10.0.2.1"',
       'dist/ was left unchanged',
       '',
     ].join('\n'));
@@ -135,7 +135,7 @@ describe('the synth process', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe([
       '1 problem found:',
-      '  claims/a.yaml: Machine infra-machines/a: spec.memory.size must be at least 512 (MiB), got 256',
+      '  claims/a.yaml:10:11: Machine infra-machines/a: spec.memory.size must be at least 512 (MiB), got 256',
       'dist/ was left unchanged',
       '',
     ].join('\n'));
@@ -184,7 +184,7 @@ describe('Machines in system namespaces', () => {
     setClaims([{ ...minimalMachine('vm'), metadata: { name: 'vm', namespace } }]);
     const run = cli('--plan');
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`  claims/vm.yaml: Machine ${namespace}/vm: metadata.namespace must not be a system namespace (argocd, crossplane-system, default, kube-node-lease, kube-public, kube-system): Machines live in namespaces of their own, got "${namespace}"\n`);
+    expect(run.stderr).toContain(`  claims/vm.yaml:5:14: Machine ${namespace}/vm: metadata.namespace must not be a system namespace (argocd, crossplane-system, default, kube-node-lease, kube-public, kube-system): Machines live in namespaces of their own, got "${namespace}"\n`);
   });
 });
 

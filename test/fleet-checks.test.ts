@@ -39,7 +39,7 @@ describe('across the fleet', () => {
         problems = (error as ValidationError).problems.map(formatProblem);
       }
       expect(problems).toEqual([
-        'claims/more/dns01.yaml: Machine infra-machines/dns01: metadata.name "dns01" is already declared in namespace infra-machines by claims/dns01.ts',
+        'claims/more/dns01.yaml:4:9: Machine infra-machines/dns01: metadata.name "dns01" is already declared in namespace infra-machines by claims/dns01.ts',
       ]);
       expect(readTree(path.join(project, 'dist'))).toEqual({});
     } finally {

@@ -51,7 +51,7 @@ describe('synth and the repository flake', () => {
     }, THIS_REPOSITORY);
     try {
       expect(problemsOf(project)).toEqual([
-        'claims/web.yaml: Machine infra-machines/web: spec.nix.flakeRef names output "dns01", which this repository\'s flake (flake.nix) does not define: it defines nixosConfigurations.<name> for each Machine whose reference points at it, so this Machine\'s is #web, got "git+https://github.com/kubelize/fabric?ref=main#dns01"',
+        'claims/web.yaml:19:15: Machine infra-machines/web: spec.nix.flakeRef names output "dns01", which this repository\'s flake (flake.nix) does not define: it defines nixosConfigurations.<name> for each Machine whose reference points at it, so this Machine\'s is #web, got "git+https://github.com/kubelize/fabric?ref=main#dns01"',
       ]);
       expect(readTree(path.join(project, 'dist'))).toEqual({});
     } finally {
@@ -65,7 +65,7 @@ describe('synth and the repository flake', () => {
     const project = tempProject({ 'a.yaml': minimalMachine('web', { nix: { flakeRef: ref } }), 'b.yaml': other }, THIS_REPOSITORY);
     try {
       expect(problemsOf(project)).toEqual([
-        'claims/b.yaml: Machine lab/web: spec.nix.flakeRef names output "web", which this repository\'s flake already builds for Machine infra-machines/web (claims/a.yaml); its outputs are Machine names, so two Machines pointing at it need different names, got "github:kubelize/fabric#web"',
+        'claims/b.yaml:20:15: Machine lab/web: spec.nix.flakeRef names output "web", which this repository\'s flake already builds for Machine infra-machines/web (claims/a.yaml); its outputs are Machine names, so two Machines pointing at it need different names, got "github:kubelize/fabric#web"',
       ]);
     } finally {
       fs.rmSync(project, { recursive: true, force: true });

@@ -34,7 +34,7 @@ describe('SSH keys at synth time', () => {
     }
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).problems.map(formatProblem)).toEqual([
-      'claims/test-vm.yaml: Machine infra-machines/test-vm: spec.bootstrap.sshAuthorizedKeys[1] must be a public key ssh-keygen -l accepts (Proxmox checks every key with it): the key is not valid base64',
+      'claims/test-vm.yaml:23:9: Machine infra-machines/test-vm: spec.bootstrap.sshAuthorizedKeys[1] must be a public key ssh-keygen -l accepts (Proxmox checks every key with it): the key is not valid base64',
     ]);
     expect(readTree(outDir)).toEqual({ 'kept.yaml': 'kept: true\n' });
     fs.rmSync(project, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as YAML from 'yaml';
 import { synthesize } from '../src/synth';
 import { formatProblem, Problem, ValidationError } from '../src/validation/problem';
 import { validateMachines } from '../src/validation/validate-machines';
@@ -32,6 +33,35 @@ function refusal(claims: Record<string, string | object | object[]>): Validation
   throw new Error('synth accepted the claims');
 }
 
+/** The claim's line at a problem's position, split there: what comes before the node, and the node on. */
+function positionedText(document: Doc, problem: Problem): { before: string; at: string } {
+  const line = YAML.stringify(document, { version: '1.1' }).split('\n')[problem.line! - 1];
+  return { before: line.slice(0, problem.column! - 1), at: line.slice(problem.column! - 1) };
+}
+
+/**
+ * Where a problem at `fieldPath` must point in the YAML tempProject writes (block style), worked out from the
+ * document itself: a scalar or empty value right after its `key: ` or `- `; else the key of the deepest part
+ * of the path that is there (the key itself for an unknown field), or the `- ` of an array element.
+ */
+function expectedAt(document: Doc, fieldPath: string, unknownKey: boolean): { before: unknown; at: unknown } {
+  const segments = fieldPath.match(/[^.[\]]+/g)!;
+  let node: unknown = document;
+  let reached = 0;
+  for (const segment of segments) {
+    if (node === null || typeof node !== 'object' || !(segment in node)) break;
+    node = (node as Record<string, unknown>)[segment];
+    reached++;
+  }
+  const last = segments[reached - 1];
+  const element = /^\d+$/.test(last);
+  const scalar = node === null || typeof node !== 'object' || Object.keys(node).length === 0;
+  const [before, at] = reached === segments.length && scalar && !unknownKey
+    ? [element ? /- $/ : new RegExp(`^ *(- )?${last}: $`), /./]
+    : element ? [/- $/, /./] : [/^ *(- )?$/, new RegExp(`^${last}:`)];
+  return { before: expect.stringMatching(before), at: expect.stringMatching(at) };
+}
+
 describe('a single bad Machine', () => {
   test('the table covers at least 45 rules', () => {
     expect(BAD_CASES.length).toBeGreaterThanOrEqual(45);
@@ -39,13 +69,15 @@ describe('a single bad Machine', () => {
   });
 
   test.each(BAD_CASES.map((c) => [c.reason, c] as const))('is refused at synth time: %s', (_reason, c) => {
-    const error = refusal({ 'dns01.yaml': mutated(c.mutate) });
+    const document = mutated(c.mutate);
+    const error = refusal({ 'dns01.yaml': document });
     expect(error.problems).toHaveLength(1);
     const [problem] = error.problems;
     const machine = c.path === 'metadata.name' ? 'infra-machines/dns.01' : 'infra-machines/dns01';
     expect(problem).toMatchObject({ file: 'claims/dns01.yaml', machine, path: c.path });
     expect(problem.message).toMatch(c.message);
-    expect(error.message).toContain(`claims/dns01.yaml: Machine ${machine}: ${c.path} ${problem.message}`);
+    expect(error.message).toContain(`claims/dns01.yaml:${problem.line}:${problem.column}: Machine ${machine}: ${c.path} ${problem.message}`);
+    expect(positionedText(document, problem)).toEqual(expectedAt(document, c.path, /^is not a field/.test(problem.message)));
   });
 });
 
@@ -58,7 +90,7 @@ describe('a good Machine', () => {
 describe('refusal messages', () => {
   test('read as the house format, with the value received', () => {
     const error = refusal({ 'dns01.yaml': mutated((m) => { m.spec.memory.size = 256; }) });
-    expect(error.message).toBe('1 problem found:\n  claims/dns01.yaml: Machine infra-machines/dns01: spec.memory.size must be at least 512 (MiB), got 256');
+    expect(error.message).toBe('1 problem found:\n  claims/dns01.yaml:15:11: Machine infra-machines/dns01: spec.memory.size must be at least 512 (MiB), got 256');
   });
 
   test('name the TypeScript claim file', () => {
@@ -71,14 +103,14 @@ describe('refusal messages', () => {
 
   test('name the Machine by document position when it has no name', () => {
     const error = refusal({ 'two.yaml': [fullMachine('dns01'), { ...fullMachine(), metadata: { namespace: 'infra-machines' } }] });
-    expect(error.problems.map(formatProblem)).toEqual(['claims/two.yaml: Machine #2: metadata.name is required']);
+    expect(error.problems.map(formatProblem)).toEqual(['claims/two.yaml:55:1: Machine #2: metadata.name is required']);
   });
 
   test('report an unreadable claim file without stopping at it', () => {
     const error = refusal({ 'broken.yaml': 'spec: [unclosed', 'dns01.yaml': mutated((m) => { m.spec.cpu.cores = 0; }) });
     expect(error.problems.map(formatProblem)).toEqual([
       expect.stringMatching(/^claims\/broken.yaml:1:16: cannot be read: /),
-      'claims/dns01.yaml: Machine infra-machines/dns01: spec.cpu.cores must be at least 1, got 0',
+      'claims/dns01.yaml:11:12: Machine infra-machines/dns01: spec.cpu.cores must be at least 1, got 0',
     ]);
   });
 
@@ -133,9 +165,9 @@ describe('several problems in one run', () => {
         synthesize({ projectDir: project });
       } catch (error) {
         expect((error as ValidationError).problems.map(formatProblem)).toEqual([
-          'claims/a.yaml: Machine infra-machines/a: spec.memory.size must be at least 512 (MiB), got 256',
-          expect.stringMatching(/^claims\/b.yaml: Machine infra-machines\/b: spec.memroy is not a field of the Machine API/),
-          'claims/c.yaml: Machine infra-machines/c: spec.bootstrap.adminUser must not be root, got "root"',
+          'claims/a.yaml:15:11: Machine infra-machines/a: spec.memory.size must be at least 512 (MiB), got 256',
+          expect.stringMatching(/^claims\/b.yaml:52:3: Machine infra-machines\/b: spec.memroy is not a field of the Machine API/),
+          'claims/c.yaml:43:16: Machine infra-machines/c: spec.bootstrap.adminUser must not be root, got "root"',
         ]);
         expect((error as ValidationError).message).toMatch(/^3 problems found:\n {2}claims\/a.yaml/);
       }

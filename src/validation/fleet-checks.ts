@@ -17,7 +17,7 @@ export function checkFleet(machines: readonly LoadedMachine[]): Problem[] {
   for (const machine of machines) {
     const first = declared.get(machine.id);
     if (first) {
-      problems.push({ file: machine.file, machine: machine.id, path: 'metadata.name', message: `${shown(machine.name)} is already declared in namespace ${machine.namespace} by ${first.file}` });
+      problems.push({ file: machine.file, index: machine.index, machine: machine.id, path: 'metadata.name', message: `${shown(machine.name)} is already declared in namespace ${machine.namespace} by ${first.file}` });
     } else {
       declared.set(machine.id, machine);
       distinct.push(machine);
@@ -34,7 +34,7 @@ export function checkFleet(machines: readonly LoadedMachine[]): Problem[] {
       const value = key(machine);
       if (value === undefined) continue;
       const first = seen.get(value);
-      if (first) problems.push({ file: machine.file, machine: machine.id, path, message: `${shown(value)}${note(machine, false)} is already ${what} ${where(first)}${note(first, true)}` });
+      if (first) problems.push({ file: machine.file, index: machine.index, machine: machine.id, path, message: `${shown(value)}${note(machine, false)} is already ${what} ${where(first)}${note(first, true)}` });
       else seen.set(value, machine);
     }
   };
@@ -53,6 +53,7 @@ export function checkFleet(machines: readonly LoadedMachine[]): Problem[] {
     if (template) {
       problems.push({
         file: machine.file,
+        index: machine.index,
         machine: machine.id,
         path: 'spec.proxmox.vmId',
         message: `${vmId} is the templateId that ${template === machine ? 'this Machine' : where(template)} clones; a VM cannot take its template's VMID`,

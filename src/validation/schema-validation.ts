@@ -44,6 +44,8 @@ function validator(): ValidateFunction {
 export interface SchemaIssue {
   readonly path: string;
   readonly message: string;
+  /** The issue is the key at `path` (a field the schema does not have), not its value. */
+  readonly key?: boolean;
 }
 
 /**
@@ -79,6 +81,7 @@ function describe(error: ErrorObject, document: unknown): SchemaIssue {
       const known = Object.keys(schemaNodeFor(path)?.properties ?? {});
       return {
         path: join(path, String(p.additionalProperty)),
+        key: true,
         message: `is not a field of the Machine API (the API server would silently drop it)${known.length ? `; known fields: ${known.join(', ')}${didYouMean(String(p.additionalProperty), known)}` : ''}`,
       };
     }

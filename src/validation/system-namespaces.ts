@@ -17,6 +17,7 @@ export function systemNamespaceProblems(machines: readonly LoadedMachine[], sett
     .filter((machine) => reserved.includes(machine.namespace))
     .map((machine) => ({
       file: machine.file,
+      index: machine.index,
       machine: machine.id,
       path: 'metadata.namespace',
       message: `must not be a system namespace (${reserved.join(', ')}): Machines live in namespaces of their own, got ${JSON.stringify(machine.namespace)}`,

@@ -34,8 +34,8 @@ export function validateMachine(claim: RawClaim): { readonly machine?: LoadedMac
   const problems: Problem[] = [];
   const document = claim.document;
   const machine = machineId(document) ?? `#${claim.index + 1}`;
-  const report = (issues: { path: string; message: string }[]) =>
-    problems.push(...issues.map((issue) => ({ file: claim.file, machine, path: issue.path, message: issue.message })));
+  const report = (issues: { path: string; message: string; key?: boolean }[]) =>
+    problems.push(...issues.map((issue) => ({ file: claim.file, machine, path: issue.path, message: issue.message, index: claim.index, ...(issue.key ? { key: true } : {}) })));
 
   const secrets = findCredentials(document);
   report(secrets.map((finding) => ({
@@ -57,7 +57,7 @@ export function validateMachine(claim: RawClaim): { readonly machine?: LoadedMac
 
   const { metadata, spec } = document as unknown as MachineDefinition;
   const namespace = metadata.namespace!;
-  return { machine: { file: claim.file, name: metadata.name, namespace, id: `${namespace}/${metadata.name}`, metadata, spec }, problems };
+  return { machine: { file: claim.file, index: claim.index, name: metadata.name, namespace, id: `${namespace}/${metadata.name}`, metadata, spec }, problems };
 }
 
 function machineId(document: Record<string, unknown>): string | undefined {
