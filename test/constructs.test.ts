@@ -2,6 +2,7 @@
 import { App, Chart } from 'cdk8s';
 import { GitOpsApplication, Machine, MachineApi, Platform } from '../src';
 import { MachineSpec } from '../imports/fabric.kubelize.io';
+import * as validation from '../src/validation/validate-machines';
 
 const spec = (overrides: Partial<MachineSpec> = {}): MachineSpec => ({
   cpu: { cores: 2 },
@@ -71,4 +72,33 @@ test('GitOpsApplication syncs the given repository and refuses an empty repoURL'
   expect(application.spec.source).toMatchObject({ repoURL: 'https://git.example.com/me/infra.git', targetRevision: 'main', path: 'dist/cluster' });
   expect(application.metadata.finalizers).toBeUndefined();
   expect(() => new GitOpsApplication(chart, 'Empty', { repoURL: '' })).toThrow(/repoURL is required/);
+});
+
+describe('a spec synth has validated already', () => {
+  const claim = (name: string) => ({
+    file: `claims/${name}.yaml`,
+    index: 0,
+    document: { apiVersion: 'fabric.kubelize.io/v1alpha1', kind: 'Machine', metadata: { name, namespace: 'infra-machines' }, spec: spec() },
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  test('is not validated a second time by the Machine construct, and is written as validated', () => {
+    const { machine } = validation.validateMachine(claim('web01'));
+    const validate = jest.spyOn(validation, 'validateMachine');
+    const chart = new Chart(new App(), 'vms');
+    const construct = new Machine(chart, 'web01', { spec: machine!.spec, source: machine!.file });
+    expect(validate).not.toHaveBeenCalled();
+    expect(construct.problems).toEqual([]);
+    expect(construct.toLoadedMachine()).toBe(machine);
+    expect(objectsOf(chart)[0].spec).toEqual(machine!.spec);
+  });
+
+  test('is validated again when the construct names another Machine, and a fresh spec always is', () => {
+    const { machine } = validation.validateMachine(claim('web01'));
+    const validate = jest.spyOn(validation, 'validateMachine');
+    const chart = new Chart(new App(), 'vms');
+    new Machine(chart, 'web02', { spec: machine!.spec });
+    new Machine(chart, 'web03', { spec: spec() });
+    expect(validate).toHaveBeenCalledTimes(2);
+  });
 });

@@ -75,7 +75,13 @@ function machineSpec(i: number): { name: string; spec: Record<string, unknown> }
 function makeProject(n: number, format: 'yaml' | 'ts'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fabric-bench-${format}-${n}-`));
   fs.copyFileSync(path.join(REPO, 'package.json'), path.join(dir, 'package.json'));
-  for (const shared of ['node_modules', 'src', 'imports']) fs.symlinkSync(path.join(REPO, shared), path.join(dir, shared));
+  // This repository's dependencies, and the repository itself as @kubelize/fabric, which TypeScript claims import.
+  const modules = path.join(dir, 'node_modules');
+  fs.mkdirSync(path.join(modules, '@kubelize'), { recursive: true });
+  for (const entry of fs.readdirSync(path.join(REPO, 'node_modules'))) {
+    if (entry !== '@kubelize') fs.symlinkSync(path.join(REPO, 'node_modules', entry), path.join(modules, entry));
+  }
+  fs.symlinkSync(REPO, path.join(modules, '@kubelize', 'fabric'));
   fs.mkdirSync(path.join(dir, 'claims'));
   for (let i = 0; i < n; i++) {
     const { name, spec } = machineSpec(i);
@@ -84,7 +90,7 @@ function makeProject(n: number, format: 'yaml' | 'ts'): string {
     if (format === 'yaml') {
       fs.writeFileSync(file, JSON.stringify({ apiVersion: 'fabric.kubelize.io/v1alpha1', kind: 'Machine', metadata, spec }, null, 1));
     } else {
-      fs.writeFileSync(file, `import { defineMachine } from '../src';\n\nexport default defineMachine(${JSON.stringify({ metadata, spec }, null, 2)});\n`);
+      fs.writeFileSync(file, `import { defineMachine } from '@kubelize/fabric';\n\nexport default defineMachine(${JSON.stringify({ metadata, spec }, null, 2)});\n`);
     }
   }
   return dir;

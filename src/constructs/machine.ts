@@ -15,7 +15,7 @@ import { CLAIM_COMPOSITE_DELETE_POLICY } from '../machine-xrd';
 import { Topology } from '../settings';
 import { checkFleet } from '../validation/fleet-checks';
 import { formatProblem, Problem } from '../validation/problem';
-import { validateMachine } from '../validation/validate-machines';
+import { validatedMachineOf, validateMachine } from '../validation/validate-machines';
 
 export interface MachineObjectMetadata {
   /**
@@ -75,10 +75,13 @@ export class Machine extends Construct {
     this.namespace = props.metadata?.namespace ?? DEFAULT_MACHINE_NAMESPACE;
     this.source = props.source ?? this.node.path;
 
-    // Validation fills the schema's defaults into the document, so validate a copy of what was given.
     const metadata = { ...props.metadata, name: this.name, namespace: this.namespace };
-    const document = { apiVersion: MACHINE_API_VERSION, kind: MACHINE_KIND, metadata, spec: structuredClone(props.spec) };
-    const checked = validateMachine({ file: this.source, index: 0, document });
+    // A spec synth has validated already (the repository's app) is taken as it is; any other is validated
+    // here, on a copy, since validation fills the schema's defaults in.
+    const known = validatedMachineOf(props.spec);
+    const checked = known?.id === `${this.namespace}/${this.name}`
+      ? { machine: known, problems: [] }
+      : validateMachine({ file: this.source, index: 0, document: { apiVersion: MACHINE_API_VERSION, kind: MACHINE_KIND, metadata, spec: structuredClone(props.spec) } });
     this.problems = checked.problems;
     this.validated = checked.machine;
     this.spec = checked.machine?.spec ?? props.spec;

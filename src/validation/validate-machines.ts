@@ -57,7 +57,20 @@ export function validateMachine(claim: RawClaim): { readonly machine?: LoadedMac
 
   const { metadata, spec } = document as unknown as MachineDefinition;
   const namespace = metadata.namespace!;
-  return { machine: { file: claim.file, index: claim.index, name: metadata.name, namespace, id: `${namespace}/${metadata.name}`, metadata, spec }, problems };
+  const valid: LoadedMachine = { file: claim.file, index: claim.index, name: metadata.name, namespace, id: `${namespace}/${metadata.name}`, metadata, spec };
+  VALIDATED.set(spec, valid);
+  return { machine: valid, problems };
+}
+
+/**
+ * Machines this module found valid, by their spec object (defaults filled in). Synth validates every claim
+ * and then builds a Machine construct from each: the construct asks here instead of validating again.
+ */
+const VALIDATED = new WeakMap<object, LoadedMachine>();
+
+/** The valid Machine whose (defaulted) spec object this is, when validateMachine returned it. */
+export function validatedMachineOf(spec: object): LoadedMachine | undefined {
+  return VALIDATED.get(spec);
 }
 
 function machineId(document: Record<string, unknown>): string | undefined {
