@@ -5,6 +5,7 @@
  * there, and no library needs to understand the repository's format.
  */
 import { spawnSync } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -16,27 +17,32 @@ function git(cwd: string, args: readonly string[], input?: string): string | und
 export interface CommittedTree {
   /** The commit HEAD names. */
   readonly head: string;
-  /** The YAML files of `HEAD:<outDir>`: path relative to outDir → text. */
+  /**
+   * The YAML files of `HEAD:<outDir>` that the tree on disk does not hold as they are (all of them when no
+   * tree is given): path relative to outDir → text. A file equal on disk says nothing the disk does not.
+   */
   readonly files: ReadonlyMap<string, string>;
 }
 
 /**
  * The tree committed at `HEAD:<outDir>`, when `projectDir` is in a git checkout with a commit and outDir
- * lies inside it; undefined otherwise (no git, no commit, outDir elsewhere).
+ * lies inside it; undefined otherwise (no git, no commit, outDir elsewhere). Blobs whose hash equals the
+ * git hash of the file on disk (`onDisk`, path relative to outDir → text) are not read: after a commit of
+ * dist/, that is all of them.
  */
-export function committedTree(projectDir: string, outDir: string): CommittedTree | undefined {
+export function committedTree(projectDir: string, outDir: string, onDisk: ReadonlyMap<string, string> = new Map()): CommittedTree | undefined {
   if (!fs.existsSync(projectDir)) return undefined;
-  const top = git(projectDir, ['rev-parse', '--show-toplevel'])?.trim();
-  if (!top) return undefined;
+  // `--verify -q HEAD` prints the commit after the top level, and nothing (exit 1) before the first commit.
+  const [top, head] = (git(projectDir, ['rev-parse', '--show-toplevel', '--verify', '-q', 'HEAD']) ?? '').split('\n');
+  if (!top || !head) return undefined;
   const relative = path.relative(fs.realpathSync(top), realOutDir(outDir));
   if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
   const prefix = relative === '' ? '' : `${relative.split(path.sep).join('/')}/`;
-  const head = git(top, ['rev-parse', '--verify', '-q', 'HEAD'])?.trim();
-  const listing = head ? git(top, ['ls-tree', '-r', '-z', '--full-tree', head, '--', prefix || '.']) : undefined;
-  if (!head || listing === undefined) return undefined;
+  const listing = git(top, ['ls-tree', '-r', '-z', '--full-tree', head, '--', prefix || '.']);
+  if (listing === undefined) return undefined;
   const blobs = listing.split('\0').filter(Boolean)
-    .map((line) => { const [meta, file] = line.split('\t'); return { hash: meta.split(' ')[2], file }; })
-    .filter(({ file }) => /\.ya?ml$/.test(file) && file.startsWith(prefix));
+    .map((line) => { const [meta, file] = line.split('\t'); return { hash: meta.split(' ')[2], path: file, file: file.slice(prefix.length) }; })
+    .filter(({ hash, path: full, file }) => /\.ya?ml$/.test(file) && full.startsWith(prefix) && !sameBlob(hash, onDisk.get(file)));
   const files = new Map<string, string>();
   if (blobs.length === 0) return { head, files };
   // One process for every blob: `<hash> blob <size>\n<content>\n` each.
@@ -45,10 +51,18 @@ export function committedTree(projectDir: string, outDir: string): CommittedTree
   for (const { file } of blobs) {
     const headerEnd = out.indexOf(10, offset);
     const size = Number(out.subarray(offset, headerEnd).toString('utf8').split(' ')[2]);
-    files.set(file.slice(prefix.length), out.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
+    files.set(file, out.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
     offset = headerEnd + 1 + size + 1;
   }
   return { head, files };
+}
+
+/** Whether `text` is the blob git names `hash` (SHA-1, or SHA-256 in a repository that uses it). */
+function sameBlob(hash: string, text: string | undefined): boolean {
+  if (text === undefined) return false;
+  const content = Buffer.from(text, 'utf8');
+  const digest = crypto.createHash(hash.length === 64 ? 'sha256' : 'sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+  return digest === hash;
 }
 
 /** outDir with symlinks resolved as far as it exists (it may have been deleted). */

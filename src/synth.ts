@@ -83,7 +83,7 @@ export function synthesize(options: SynthOptions): SynthResult {
   // A file that synth would write again unchanged need not be parsed: its object is the one just rendered.
   const unchanged = (file: string, text: string) => (files.get(file) === text ? objects.get(file) : undefined);
   const current = readTreeFiles(settledTree(outDir));
-  const committed = committedTree(projectDir, outDir);
+  const committed = committedTree(projectDir, outDir, current);
   const accepted = committed ? acceptedRemovals(projectDir, committed.head) : new Set<string>();
   const plan: Plan = {
     ...computePlan(currentMachines(current, committed?.files, unchanged, accepted), validated.machines.map((m) => ({ id: m.id, spec: m.spec }))),

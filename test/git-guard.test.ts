@@ -92,6 +92,20 @@ describe('committedTree', () => {
     expect(tree.get(file)).toBe(fs.readFileSync(path.join(dist, file), 'utf8'));
   });
 
+  test('reads only the committed files that differ from the tree given as on disk', () => {
+    const unchanged = 'cluster/machines/machine.infra-machines.a.yaml';
+    const edited = 'cluster/machines/machine.infra-machines.b.yaml';
+    const onDisk = new Map([
+      [unchanged, fs.readFileSync(path.join(dist, unchanged), 'utf8')],
+      [edited, `${fs.readFileSync(path.join(dist, edited), 'utf8')}# edited\n`],
+    ]);
+    const tree = committedTree(project, dist, onDisk)!.files;
+    expect(tree.has(unchanged)).toBe(false);
+    expect(tree.get(edited)).toBe(fs.readFileSync(path.join(dist, edited), 'utf8'));
+    // Not on disk at all: read from git.
+    expect(tree.has('cluster/platform/namespace.infra-machines.yaml')).toBe(true);
+  });
+
   test('is undefined outside a git checkout, and for an out dir outside the checkout', () => {
     const plain = tempProject({});
     try {
