@@ -136,8 +136,12 @@ function forgetModule(resolved: string): void {
 function ensureTypeScriptLoader(): void {
   const extensions = require.extensions;
   const underJest = Object.keys(extensions).length === 0;
+  if (underJest || extensions['.ts'] !== undefined) return;
+  const sourceMaps = process.sourceMapsEnabled;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (!underJest && extensions['.ts'] === undefined) require('tsx/cjs/api').register();
+  require('tsx/cjs/api').register();
+  // tsx turns Node's source maps on; kept on, every claim's map stays in memory to the end of the run.
+  process.setSourceMapsEnabled(sourceMaps);
 }
 
 function readModule(file: string): Record<string, unknown>[] {
