@@ -11,7 +11,7 @@ import { proxmoxModule, USER_DATA_RESOURCE } from '../src/terraform-module';
 import { MODULE_VARIABLES } from '../src/terraform-variables';
 import { validateMachines } from '../src/validation/validate-machines';
 import { find, minimalMachine, objectsOf, REPO, tempProject, TEST_SSH_KEY } from './_helpers';
-import { onPath, run, testWith } from './_checkers';
+import { cloudInitSchema, onPath, run, RunResult, testWith } from './_checkers';
 
 const KEY = TEST_SSH_KEY;
 
@@ -153,19 +153,30 @@ describe('the snippet user-data', () => {
 
   describe('passes the real cloud-init schema validator', () => {
     const withCloudInit = testWith('cloud-init');
+    /** Every sample's user-data and one with a schema error, through `cloud-init schema` at the first test. */
+    let checked: Map<string, RunResult> | undefined;
+    const schemaCheck = (name: string): RunResult => {
+      if (!checked) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-cloud-init-'));
+        const files = new Map<string, string>([['bad', '#cloud-config\nhostname: 5\n'], ...samples.map(([reason, machine]): [string, string] => [reason, renderUserData(userDataValues(hostFacts(machine)))])]);
+        const paths = [...files].map(([, text], index) => {
+          const file = path.join(dir, `user-data-${index}.yaml`);
+          fs.writeFileSync(file, text);
+          return file;
+        });
+        const results = cloudInitSchema(paths);
+        checked = new Map([...files.keys()].map((key, index) => [key, results[index]]));
+      }
+      return checked.get(name)!;
+    };
     withCloudInit('on a user-data with a schema error (the validator is live)', () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-cloud-init-'));
-      fs.writeFileSync(path.join(dir, 'bad.yaml'), '#cloud-config\nhostname: 5\n');
-      const result = run('cloud-init', ['schema', '--config-file', path.join(dir, 'bad.yaml')]);
+      const result = schemaCheck('bad');
       expect(result.status).not.toBe(0);
       expect(result.stdout + result.stderr).toMatch(/hostname: 5 is not of type 'string'/);
     });
-    for (const [reason, machine] of samples) {
+    for (const [reason] of samples) {
       withCloudInit(`for ${reason}`, () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-cloud-init-'));
-        const file = path.join(dir, 'user-data.yaml');
-        fs.writeFileSync(file, renderUserData(userDataValues(hostFacts(machine))));
-        const result = run('cloud-init', ['schema', '--config-file', file]);
+        const result = schemaCheck(reason);
         expect({ status: result.status, output: result.stdout + result.stderr }).toEqual({ status: 0, output: expect.stringContaining('Valid cloud-config') });
       });
     }
@@ -197,12 +208,15 @@ describe('the module and the TypeScript rendering agree', () => {
     }));
     fs.writeFileSync(path.join(dir, 'terraform.tfvars.json'), JSON.stringify(varmap(machine)));
     const env = { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
-    for (const args of [['init', '-input=false', '-no-color'], ['apply', '-auto-approve', '-input=false', '-no-color']]) {
-      const step = run('terraform', args, { cwd: dir, env });
-      expect({ args, status: step.status, stderr: step.stderr }).toEqual({ args, status: 0, stderr: '' });
-    }
-    const output = run('terraform', ['output', '-raw', 'user_data'], { cwd: dir, env });
-    expect(output.stdout.startsWith('#cloud-config\n')).toBe(true);
-    expect(YAML.parse(output.stdout)).toEqual(YAML.parse(renderUserData(userDataValues(hostFacts(machine)))));
+    // One Terraform run: the module needs no provider and no child module, so nothing for `terraform init` to
+    // install, and apply's JSON log ends with the outputs and their values (`terraform output` would read
+    // the same state).
+    const apply = run('terraform', ['apply', '-auto-approve', '-input=false', '-json'], { cwd: dir, env });
+    const messages = apply.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    expect({ status: apply.status, stderr: apply.stderr, diagnostics: messages.filter((message) => message.type === 'diagnostic') })
+      .toEqual({ status: 0, stderr: '', diagnostics: [] });
+    const output = messages.filter((message) => message.type === 'outputs').pop().outputs.user_data.value;
+    expect(output.startsWith('#cloud-config\n')).toBe(true);
+    expect(YAML.parse(output)).toEqual(YAML.parse(renderUserData(userDataValues(hostFacts(machine)))));
   });
 });

@@ -17,7 +17,11 @@ function projectCopy(): string {
 }
 
 function cdk8sSynth(dir: string) {
-  const run = spawnSync(path.join(dir, 'node_modules', '.bin', 'cdk8s'), ['synth'], { cwd: dir, encoding: 'utf8' });
+  // CDK8S_CHECK_UPGRADE=false is --no-check-upgrade (cdk8s-cli lib/cli/index.js reads CDK8S_* options with yargs
+  // .env('CDK8S')): otherwise each run asks the npm registry for cdk8s-cli's latest version through a child node
+  // process (lib/upgrades.js, cdk8s Yaml.load of a URL), waits on the network and prints a notice when one is newer.
+  const env = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
+  const run = spawnSync(path.join(dir, 'node_modules', '.bin', 'cdk8s'), ['synth'], { cwd: dir, encoding: 'utf8', env });
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 

@@ -1,12 +1,16 @@
 /**
  * The rendered Workspaces as provider-terraform runs them: each one's module, varmap and credential files go
- * through the real `terraform validate` and `terraform plan` with the real bpg/proxmox provider, and the planned
+ * through the real `terraform plan` (which validates first) with the real bpg/proxmox provider, and the planned
  * VM is what the Machine asks for. Planning new resources needs no Proxmox: the endpoint is 127.0.0.1, where
- * nothing listens.
+ * nothing listens. One Terraform run plans them all, each Workspace's directory a child module given its varmap
+ * (_terraform-workdir.ts planTogether); a Workspace of each module is also planned alone, exactly as
+ * provider-terraform plans it, and must plan the same.
  */
 import { USER_DATA_RESOURCE, VM_RESOURCE } from '../src/terraform-module';
-import { committedTree, fleetTree, RenderedMachine, renderTree } from './_rendered-machines';
-import { devOverridesConfig, plannedResource, validateAndPlan, workspaceDir } from './_terraform-workdir';
+import { committedTree, fleetTree, RenderedMachine, renderTree, SynthesizedTree } from './_rendered-machines';
+import {
+  AttachedProvider, attachProvider, PlannedWorkspace, plannedResource, planTogether, planWorkspace, workspaceDir,
+} from './_terraform-workdir';
 import { describeWithTools, inParallel, RunningFunction, startFunction } from './_upstream-tools';
 
 const VM_TYPE = VM_RESOURCE.split('.')[0];
@@ -56,34 +60,56 @@ function expectedVm(machine: Record<string, any>): Record<string, unknown> {
 describeWithTools('rendered Workspaces planned by Terraform with the bpg/proxmox provider',
   ['crank', 'function-patch-and-transform', 'terraform-provider-proxmox', 'terraform'], (tools) => {
     let fn: RunningFunction | undefined;
-    const planned = new Map<string, { rendered: RenderedMachine; plan: Record<string, any>; validate: string }>();
+    let providers: AttachedProvider[] = [];
+    const planned = new Map<string, { rendered: RenderedMachine } & PlannedWorkspace>();
+    const snippetPlans = new Map<string, PlannedWorkspace>();
+    /** The Workspaces also planned alone, as the root module, exactly as provider-terraform plans them. */
+    const alone = new Map<string, { together: PlannedWorkspace; alone: PlannedWorkspace }>();
 
     beforeAll(async () => {
       fn = await startFunction(tools['function-patch-and-transform']);
-      const cliConfig = devOverridesConfig(tools['terraform-provider-proxmox']);
-      for (const tree of trees) {
-        const rendered = await renderTree(tools.crank, fn.target, tree);
-        await inParallel(rendered, 2, async (machine) => {
-          const dir = workspaceDir(machine.workspaces[0], tree.providerConfig);
-          planned.set(`${tree.name} ${machine.id}`, { rendered: machine, ...await validateAndPlan(tools.terraform, cliConfig, dir) });
-        });
+      // Two Terraform runs at a time (two cores), each on a provider of its own.
+      providers = await Promise.all([1, 2].map(() => attachProvider(tools['terraform-provider-proxmox'])));
+      const jobs: Array<{ tree: SynthesizedTree; machine: RenderedMachine }> = [];
+      for (const tree of [...trees, { ...snippetTree, machines: snippetMachines }]) {
+        for (const machine of await renderTree(tools.crank, fn.target, tree)) jobs.push({ tree, machine });
       }
+      // Every Workspace is planned in one Terraform run, as a child module (a run per Workspace costs 0.7 s of
+      // CPU); per module text, the Workspace with the most varmap entries is also planned alone, as the root
+      // module, exactly as provider-terraform plans it, and must plan the same.
+      const fullest = new Map<string, number>();
+      jobs.forEach(({ machine }, index) => {
+        const { module, varmap } = machine.workspaces[0].spec.forProvider;
+        const best = fullest.get(module);
+        if (best === undefined || Object.keys(varmap).length > Object.keys(jobs[best].machine.workspaces[0].spec.forProvider.varmap).length) fullest.set(module, index);
+      });
+      const [together, root] = await Promise.all([
+        planTogether(tools.terraform, providers[0], jobs.map(({ tree, machine }) => ({ workspace: machine.workspaces[0], providerConfig: tree.providerConfig }))),
+        inParallel([...fullest.values()], 1, (index) => planWorkspace(tools.terraform, providers[1], workspaceDir(jobs[index].machine.workspaces[0], jobs[index].tree.providerConfig))),
+      ]);
+      jobs.forEach(({ tree, machine }, index) => {
+        if (tree.name === snippetTree.name) snippetPlans.set(machine.id, together[index]);
+        else planned.set(`${tree.name} ${machine.id}`, { rendered: machine, ...together[index] });
+      });
+      [...fullest.values()].forEach((index, n) => alone.set(`${jobs[index].tree.name} ${jobs[index].machine.id}`, { together: together[index], alone: root[n] }));
     }, 300_000);
-    afterAll(async () => fn?.stop());
+    afterAll(async () => { await fn?.stop(); await Promise.all(providers.map((provider) => provider.stop())); });
+
+    test('a Workspace of each module, planned alone as the root module, plans what it plans as a child module', () => {
+      // The module of the default bootstrap channel and the snippet channel's.
+      expect(alone.size).toBe(2);
+      const comparable = ({ address, module_address, ...change }: Record<string, any>) => change;
+      for (const [id, { together, alone: root }] of alone) {
+        expect({ id, diagnostics: root.diagnostics }).toEqual({ id, diagnostics: [] });
+        expect({ id, changes: root.plan.resource_changes.map(comparable) }).toEqual({ id, changes: together.plan.resource_changes.map(comparable) });
+      }
+    });
 
     describe('with the snippet bootstrap channel', () => {
-      const snippetPlans = new Map<string, Record<string, any>>();
-      beforeAll(async () => {
-        const cliConfig = devOverridesConfig(tools['terraform-provider-proxmox']);
-        const rendered = await renderTree(tools.crank, fn!.target, { ...snippetTree, machines: snippetMachines });
-        await inParallel(rendered, 2, async (machine) => {
-          snippetPlans.set(machine.id, (await validateAndPlan(tools.terraform, cliConfig, workspaceDir(machine.workspaces[0], snippetTree.providerConfig))).plan);
-        });
-      }, 300_000);
-
       test.each(snippetMachines.map(({ machine }) => ({ machine, id: `${machine.metadata.namespace}/${machine.metadata.name}` })))(
         '$id plans its user-data snippet on the configured datastore and a VM that boots from it', ({ machine, id }) => {
-          const plan = snippetPlans.get(id)!;
+          const { diagnostics, plan } = snippetPlans.get(id)!;
+          expect(diagnostics).toEqual([]);
           expect(plan.resource_changes.map((change: any) => `${change.type}: ${change.change.actions.join(',')}`).sort())
             .toEqual([`${FILE_TYPE}: create`, `${VM_TYPE}: create`]);
           const file = plannedResource(plan, FILE_TYPE);
@@ -104,9 +130,9 @@ describeWithTools('rendered Workspaces planned by Terraform with the bpg/proxmox
       expect(planned.size).toBe(cases.length);
     });
 
-    test.each(cases)('$tree $id passes terraform validate and plans one new VM and nothing else to change', ({ tree, id }) => {
-      const { validate, plan } = plannedCase(tree, id);
-      expect(validate).toMatch(/The configuration is valid/);
+    test.each(cases)('$tree $id passes the validation terraform plan runs, with no diagnostic, and plans one new VM and nothing else to change', ({ tree, id }) => {
+      const { diagnostics, plan } = plannedCase(tree, id);
+      expect(diagnostics).toEqual([]);
       const actions = plan.resource_changes.map((change: any) => `${change.type}: ${change.change.actions.join(',')}`);
       expect(actions).toEqual([`${VM_TYPE}: create`]);
     });
