@@ -29,7 +29,7 @@ describe('generated files', () => {
   // Offline: import reads each pinned CRD from imports/crds/ when its header names the URL cdk8s.yaml pins.
   test('imports/ and docs/machine-reference.md match a fresh npm run import', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-import-'));
-    execFileSync(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'src/cli/import.ts'), '--out', out], { cwd: REPO, stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(REPO, 'bin', 'fabric.js'), 'import', '--out', out], { cwd: REPO, stdio: 'pipe' });
     expect(readTree(path.join(out, 'imports'))).toEqual(readTree(path.join(REPO, 'imports')));
     expect(fs.readFileSync(path.join(out, 'docs', 'machine-reference.md'), 'utf8')).toBe(fs.readFileSync(path.join(REPO, 'docs', 'machine-reference.md'), 'utf8'));
   }, 120_000);

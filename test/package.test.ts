@@ -74,7 +74,7 @@ describe('npm run package', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-package-')), 'package');
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, 'stale.yaml'), 'stale: true\n');
-    const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'src', 'cli', 'package.ts'), '--out', out], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(process.execPath, [path.join(REPO, 'bin', 'fabric.js'), 'package', '--out', out], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/next: crossplane xpkg build --package-root /);
