@@ -86,7 +86,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 describe('a synth killed with SIGKILL', () => {
   // Enough files that each moment below lasts many polls; more proves nothing and costs seconds.
-  const COUNT = 150;
+  const COUNT = 60;
   let project: string;
   let dist: string;
   let backup: string;
