@@ -78,13 +78,16 @@ describe('when src/ is newer than lib/', () => {
     expect(run.modules.filter((file) => file.startsWith(path.join(copy, 'src')))).toEqual([]);
   }, 120_000);
 
-  test('a source that does not compile stops the command, with the compiler\'s error', () => {
-    // In an entry point nothing imports, so only it is checked again.
-    edit('src/cli/init-main.ts', (text) => `${text}\nexport const broken: number = 'text';\n`);
+  test('a build step that fails stops the command, with the step\'s error', () => {
+    // build-lib.ts fails when tsc left no lib/src/index.js. A type error in src/ fails the tsc step the same
+    // way, but would cost the copy a full type-check: its node_modules resolve elsewhere than the build info says.
+    edit('src/gitops/machine-health.lua', (text) => `${text}-- edited\n`);
+    fs.rmSync(path.join(copy, 'lib', 'src', 'index.js'));
     const run = runRecorded(path.join(copy, 'bin', 'fabric.js'), ['synth'], copy);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain("error TS2322: Type 'string' is not assignable to type 'number'.");
-    expect(run.stderr).toContain('fabric: lib/ could not be built: `npm run build` shows why');
+    expect(run.stderr).toContain('lib/src/index.js is missing: run tsc -b tsconfig.build.json first');
+    expect(run.stderr).toMatch(/fabric: lib\/ could not be built: `npm run build` shows why\n$/);
+    expect(run.modules.filter((file) => file.startsWith(path.join(copy, 'lib')))).toEqual([]);
   }, 120_000);
 });
 

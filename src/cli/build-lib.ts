@@ -28,7 +28,7 @@ function copyAssets(relative: string): number {
   return copied;
 }
 
-if (!fs.existsSync(path.join(lib, 'src', 'index.js'))) throw new Error('lib/src/index.js is missing: run tsc -p tsconfig.build.json first');
+if (!fs.existsSync(path.join(lib, 'src', 'index.js'))) throw new Error('lib/src/index.js is missing: run tsc -b tsconfig.build.json first');
 const copied = copyAssets('');
 fs.writeFileSync(path.join(lib, 'index.js'), "'use strict';\nmodule.exports = require('./src/index.js');\n");
 fs.writeFileSync(path.join(lib, 'index.d.ts'), "export * from './src/index';\n");
