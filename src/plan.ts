@@ -148,19 +148,23 @@ function show(value: unknown): string {
 
 /**
  * The objects other than Machines that change between two trees (dist/-relative path → YAML text), under
- * the folders ArgoCD syncs. Only files whose text differs are parsed.
+ * the folders ArgoCD syncs. Only files whose text differs are parsed, and of the new tree only those whose
+ * object `renderedAfter` does not give (synth rendered them, so it need not read its own YAML back).
  */
-export function objectChanges(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>, folders: readonly string[]): ObjectChange[] {
+export function objectChanges(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>, folders: readonly string[],
+  renderedAfter: (file: string) => object | undefined = () => undefined): ObjectChange[] {
   const synced = (file: string) => folders.some((folder) => file.startsWith(`${folder}/`)) && /\.ya?ml$/.test(file);
-  const objectsOf = (text: string | undefined) => new Map((text === undefined ? [] : YAML.parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS()))
+  const parsed = (text: string | undefined) => (text === undefined ? [] : YAML.parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS()));
+  const objectsOf = (documents: unknown[]) => new Map(documents
     .filter((o): o is Record<string, any> => isObject(o) && typeof o.kind === 'string' && o.kind !== MACHINE_KIND)
     .map((o) => [`${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`, JSON.stringify(o)] as const));
   const old = new Map<string, string>();
   const next = new Map<string, string>();
   for (const file of new Set([...before.keys(), ...after.keys()])) {
     if (!synced(file) || before.get(file) === after.get(file)) continue;
-    for (const [id, text] of objectsOf(before.get(file))) old.set(id, text);
-    for (const [id, text] of objectsOf(after.get(file))) next.set(id, text);
+    for (const [id, text] of objectsOf(parsed(before.get(file)))) old.set(id, text);
+    const rendered = after.has(file) ? renderedAfter(file) : undefined;
+    for (const [id, text] of objectsOf(rendered ? [rendered] : parsed(after.get(file)))) next.set(id, text);
   }
   const changes: ObjectChange[] = [];
   for (const [id, text] of next) {

@@ -88,7 +88,7 @@ export function synthesize(options: SynthOptions): SynthResult {
   const plan: Plan = {
     ...computePlan(currentMachines(current, committed?.files, unchanged, accepted), validated.machines.map((m) => ({ id: m.id, spec: m.spec }))),
     // Objects are compared with dist/ on disk, and with git HEAD for files dist/ no longer has (ArgoCD syncs HEAD).
-    objects: objectChanges(new Map([...(committed?.files ?? []), ...current]), files, [CLUSTER_DIR, ...Object.values(CHART_FOLDERS)]),
+    objects: objectChanges(new Map([...(committed?.files ?? []), ...current]), files, [CLUSTER_DIR, ...Object.values(CHART_FOLDERS)], (file) => objects.get(file)),
   };
   if (!options.dryRun && refusedChanges(plan).length > 0) throw new ProviderRefusedError(plan);
   if (!options.dryRun && isDestructive(plan) && !options.allowDestroy) throw new DestroyRefusedError(plan);

@@ -2,9 +2,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { schemaAt } from '../src/_schema-lookup';
 import { machineSchema } from '../src/machine-schema';
-import { ChangeKind, computePlan, formatPlan, isDestructive, PlannedMachine, refusedChanges } from '../src/plan';
+import { findClaimFiles, loadClaims } from '../src/claims';
+import { buildApp } from '../src/main';
+import { ChangeKind, computePlan, formatPlan, isDestructive, objectChanges, PlannedMachine, refusedChanges } from '../src/plan';
 import { Effect, FIELD_EFFECTS } from '../src/plan-effects';
+import { renderObjects } from '../src/render';
+import { loadSettings } from '../src/settings';
 import { DestroyRefusedError, ProviderRefusedError, synthesize } from '../src/synth';
+import { validateMachines } from '../src/validation/validate-machines';
 import { minimalMachine, readTree, replaceClaims, tempProject } from './_helpers';
 
 type Doc = Record<string, any>;
@@ -246,5 +251,27 @@ describe('the destroy guard of synth', () => {
     fs.rmSync(path.join(machines, 'machine.infra-machines.b.yaml'));
     claims([minimalMachine('a')]);
     expect(() => synthesize({ projectDir: project })).toThrow(/Machine infra-machines\/b: removed/);
+  });
+});
+
+describe('objectChanges', () => {
+  test('gives the same changes with the new objects as rendered as with the new tree read back from its YAML', () => {
+    const project = tempProject({ 'a.yaml': minimalMachine('a') });
+    try {
+      const before = synthesize({ projectDir: project }).files;
+      // Another namespace and another provider setting: objects added and changed.
+      replaceClaims(project, [minimalMachine('a'), { ...minimalMachine('b'), metadata: { name: 'b', namespace: 'lab' } }]);
+      const manifest = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8'));
+      fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ ...manifest, fabric: { ...manifest.fabric, insecureSkipTlsVerify: true } }));
+      const after = synthesize({ projectDir: project, dryRun: true });
+      const { machines } = validateMachines(loadClaims(project, findClaimFiles(project)).claims);
+      const rendered = renderObjects(buildApp(machines, loadSettings(project)));
+      const folders = ['cluster', 'argocd'];
+      const readBack = objectChanges(before, after.files, folders);
+      expect(readBack.map((c) => `${c.kind} ${c.object}`)).toEqual(expect.arrayContaining(['add Namespace lab', 'update Composition machine-proxmox-terraform']));
+      expect(objectChanges(before, after.files, folders, (file) => rendered.get(file))).toEqual(readBack);
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
   });
 });

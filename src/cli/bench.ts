@@ -74,7 +74,10 @@ function machineSpec(i: number): { name: string; spec: Record<string, unknown> }
 /** A throwaway project sharing this repository's code and dependencies, with N generated claims. */
 function makeProject(n: number, format: 'yaml' | 'ts'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fabric-bench-${format}-${n}-`));
-  fs.copyFileSync(path.join(REPO, 'package.json'), path.join(dir, 'package.json'));
+  // This repository's settings, under another package name: named @kubelize/fabric, the project would be
+  // what its claims' `@kubelize/fabric` resolves to.
+  const { fabric } = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'fabric-bench', private: true, fabric }));
   // This repository's dependencies, and the repository itself as @kubelize/fabric, which TypeScript claims import.
   const modules = path.join(dir, 'node_modules');
   fs.mkdirSync(path.join(modules, '@kubelize'), { recursive: true });
