@@ -1,15 +1,13 @@
 /**
  * Argo CD's Lua, for the health checks Fabric ships in argocd-cm: tools/argocd-lua runs a script in gopher-lua
  * v1.1.2 with the libraries and globals Argo CD v3.5 gives a custom health check (see its main.go), built from
- * its pinned Go module by tools/build.sh on first use.
- *
- * Without Go (a user's fresh clone) the block is skipped and its title says why; in CI (CI=true) it fails.
+ * its pinned Go module by tools/build.sh, found as the other upstream tools are (_upstream-tools.ts).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { REPO } from './_helpers';
+import { describeWithTools } from './_upstream-tools';
 
 export interface Health {
   readonly status?: string;
@@ -21,18 +19,6 @@ export interface HealthCheck {
   readonly script: string;
   /** Whether argocd-cm sets `resource.customizations.useOpenLibs.<group_kind>` for it. */
   readonly openLibs?: boolean;
-}
-
-type Built = { readonly path: string } | { readonly missing: string };
-let built: Built | undefined;
-
-function buildArgoCdLua(): Built {
-  if (built) return built;
-  const build = spawnSync('bash', [path.join(REPO, 'tools', 'build.sh'), 'argocd-lua'], { encoding: 'utf8' });
-  built = build.status === 0
-    ? { path: build.stdout.trim() }
-    : { missing: (build.stderr ?? '').trim().split('\n').pop() || `tools/build.sh argocd-lua exited with ${build.status}` };
-  return built;
 }
 
 /** Runs `check` against `object` as Argo CD would; a script error fails with Argo CD's Unknown message. */
@@ -50,16 +36,7 @@ export function runHealthCheck(binary: string, check: HealthCheck, object: objec
   }
 }
 
-/** `describe` whose body gets the path of the argocd-lua binary; skipped without Go, failing in CI. */
+/** `describe` whose body gets the path of the argocd-lua binary; skipped without it, failing in CI. */
 export function describeWithArgoCdLua(title: string, body: (binary: string) => void): void {
-  const tool = buildArgoCdLua();
-  if ('path' in tool) {
-    describe(title, () => body(tool.path));
-  } else if (process.env.CI === 'true') {
-    describe(title, () => test('has tools/argocd-lua (gopher-lua)', () => {
-      throw new Error(`CI runs every upstream check; tools/argocd-lua: ${tool.missing}`);
-    }));
-  } else {
-    describe.skip(`${title} — skipped, needs tools/argocd-lua: ${tool.missing}`, () => test('runs in gopher-lua', () => undefined));
-  }
+  describeWithTools(title, ['argocd-lua'], (tools) => body(tools['argocd-lua']));
 }
