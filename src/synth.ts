@@ -9,6 +9,7 @@ import { withPositions } from './claim-positions';
 import { findClaimFiles, loadClaims } from './claims';
 import { PACKAGE_METADATA_FILE, renderPackageMetadata } from './configuration-package';
 import { recoverInterruptedSwap, settledTree, writeTreeAtomically } from './dist-writer';
+import { contentHash, readTreeIndex, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
 import { hostFactsFiles } from './host-facts';
 import { buildApp } from './main';
 import { machineSpecOf } from './machines-chart';
@@ -82,7 +83,15 @@ export function synthesize(options: SynthOptions): SynthResult {
   files.set(`package/${PACKAGE_METADATA_FILE}`, renderPackageMetadata(settings));
   // A file that synth would write again unchanged need not be parsed: its object is the one just rendered.
   const unchanged = (file: string, text: string) => (files.get(file) === text ? objects.get(file) : undefined);
-  const current = readTreeFiles(settledTree(outDir));
+  // A file the tree index says still holds what synth wrote, and that synth would write again, is not read.
+  const index = readTreeIndex(projectDir, outDir);
+  let trusted = 0;
+  const current = readTreeFiles(settledTree(outDir), (file, stat) => {
+    const next = files.get(file);
+    const same = next !== undefined && unchangedSinceIndexed(index, file, stat)?.hash === contentHash(next);
+    if (same) trusted++;
+    return same ? next : undefined;
+  });
   const committed = committedTree(projectDir, outDir, current);
   const accepted = committed ? acceptedRemovals(projectDir, committed.head) : new Set<string>();
   const plan: Plan = {
@@ -93,8 +102,14 @@ export function synthesize(options: SynthOptions): SynthResult {
   if (!options.dryRun && refusedChanges(plan).length > 0) throw new ProviderRefusedError(plan);
   if (!options.dryRun && isDestructive(plan) && !options.allowDestroy) throw new DestroyRefusedError(plan);
   const changed = !fs.existsSync(outDir) || !sameTree(current, files);
-  if (!options.dryRun && changed) writeTreeAtomically(outDir, files);
-  else if (!options.dryRun) recoverInterruptedSwap(outDir);
+  if (!options.dryRun && changed) {
+    writeTreeAtomically(outDir, files);
+    writeTreeIndex(projectDir, outDir, files);
+  } else if (!options.dryRun) {
+    recoverInterruptedSwap(outDir);
+    // Unchanged, but some files had to be read: indexed again, so the next run need not read them.
+    if (trusted < files.size) writeTreeIndex(projectDir, outDir, files);
+  }
   // Removals written with consent stay accepted until dist/ is committed (removal-consent.ts).
   if (!options.dryRun && committed) acceptRemovals(projectDir, committed.head, plan.changes.filter((c) => c.kind === ChangeKind.REMOVE).map((c) => c.id));
   return { files, plan, machineCount: validated.machines.length, written: !options.dryRun && changed, changed };
@@ -118,14 +133,18 @@ function sameTree(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>
   return a.size === b.size && [...b].every(([file, text]) => a.get(file) === text);
 }
 
-/** Every file of a tree, `/`-separated path relative to it → text; empty when there is no tree. */
-function readTreeFiles(dir: string): Map<string, string> {
+/**
+ * Every file of a tree, `/`-separated path relative to it → text; empty when there is no tree. `known` may
+ * give a file's text from its stat (the tree index), so it need not be read.
+ */
+function readTreeFiles(dir: string, known: (file: string, stat: fs.Stats) => string | undefined = () => undefined): Map<string, string> {
   const files = new Map<string, string>();
   if (!fs.existsSync(dir)) return files;
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const full = path.join(entry.parentPath, entry.name);
-    files.set(path.relative(dir, full).split(path.sep).join('/'), fs.readFileSync(full, 'utf8'));
+    const file = path.relative(dir, full).split(path.sep).join('/');
+    files.set(file, known(file, fs.statSync(full)) ?? fs.readFileSync(full, 'utf8'));
   }
   return files;
 }

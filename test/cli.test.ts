@@ -123,7 +123,7 @@ describe('npm run plan', () => {
       'plan: 2 Machines, nothing written \\(\\d+ ms\\)\n$',
     ].join('\n')));
     expect(readTree(dist)).toEqual(before);
-    expect(fs.readdirSync(project).sort()).toEqual(['claims', 'dist', 'package.json']);
+    expect(fs.readdirSync(project).sort()).toEqual(['.fabric', 'claims', 'dist', 'package.json']);
   });
 });
 

@@ -30,7 +30,7 @@ describe('synth', () => {
     jest.spyOn(render, 'renderObjects').mockImplementation(() => { throw new Error('boom while rendering'); });
     expect(() => synthesize({ projectDir: project })).toThrow('boom while rendering');
     expect(readTree(dist)).toEqual(before);
-    expect(fs.readdirSync(project).sort()).toEqual(['claims', 'dist', 'package.json']);
+    expect(fs.readdirSync(project).sort()).toEqual(['.fabric', 'claims', 'dist', 'package.json']);
   });
 
   test('an error thrown while building the charts leaves dist/ byte-identical', () => {

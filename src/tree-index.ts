@@ -1,0 +1,66 @@
+/**
+ * What synth last wrote to a tree, file by file: size, modification time and a hash of the content. A
+ * re-synth then tells a file that still holds what was written from its stat alone, instead of reading it,
+ * as git's index does for a working tree; a file whose size or time differs is read as before. At 10,000
+ * Machines that is 20,000 reads saved on every re-synth. Kept in .fabric/ (git-ignored), per tree.
+ *
+ * Like git, it guards against an edit that keeps the size within the file system's timestamp granularity:
+ * a file whose time is not clearly older than the index is read, and the index is written again once such
+ * a file is found unchanged, so the run after that trusts it.
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+
+interface Entry {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly hash: string;
+}
+
+/** The index of one tree: when it was written, and `/`-separated path relative to the tree → entry. */
+export interface TreeIndex {
+  readonly writtenAt: number;
+  readonly files: ReadonlyMap<string, Entry>;
+}
+
+/** How much older than the index a file's time must be to be trusted (coarse file system timestamps). */
+const RACY_MS = 2000;
+
+function indexFile(projectDir: string, outDir: string): string {
+  const tree = crypto.createHash('sha1').update(path.resolve(outDir)).digest('hex').slice(0, 12);
+  return path.join(projectDir, '.fabric', `tree-index-${tree}.json`);
+}
+
+export function contentHash(text: string): string {
+  return crypto.createHash('sha1').update(text).digest('hex');
+}
+
+/** The index synth wrote for `outDir`, empty when there is none (or it cannot be read). */
+export function readTreeIndex(projectDir: string, outDir: string): TreeIndex {
+  try {
+    const { writtenAt, files } = JSON.parse(fs.readFileSync(indexFile(projectDir, outDir), 'utf8')) as { writtenAt: number; files: Record<string, Entry> };
+    return { writtenAt, files: new Map(Object.entries(files)) };
+  } catch {
+    return { writtenAt: 0, files: new Map() };
+  }
+}
+
+/** Records `files` as just written to `outDir`, with each file's size and time as the disk has them now. */
+export function writeTreeIndex(projectDir: string, outDir: string, files: ReadonlyMap<string, string>): void {
+  const entries: Record<string, Entry> = {};
+  for (const [file, text] of files) {
+    const stat = fs.statSync(path.join(outDir, file));
+    entries[file] = { size: stat.size, mtimeMs: stat.mtimeMs, hash: contentHash(text) };
+  }
+  const target = indexFile(projectDir, outDir);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, JSON.stringify({ writtenAt: Date.now(), files: entries }));
+}
+
+/** Whether a file on disk, by its stat, still holds what the index recorded. */
+export function unchangedSinceIndexed(index: TreeIndex, file: string, stat: fs.Stats): Entry | undefined {
+  const entry = index.files.get(file);
+  const settled = entry !== undefined && entry.mtimeMs + RACY_MS <= index.writtenAt;
+  return settled && entry.size === stat.size && entry.mtimeMs === stat.mtimeMs ? entry : undefined;
+}
