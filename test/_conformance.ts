@@ -1,6 +1,6 @@
 /**
- * The shared conformance validator (../shared/conformance), run as CI runs it: `node validate-dist.mjs
- * <dir> --json`. It needs its own node_modules; CI installs a copy and names it in FABRIC_CONFORMANCE_DIR.
+ * CI's conformance validator, an extra check beside the project, run as CI runs it: `node validate-dist.mjs
+ * <dir> --json`. It needs its own node_modules; .ci/run installs a copy and names it in FABRIC_CONFORMANCE_DIR.
  * Tests that need it are skipped outside CI, saying so in their name, where no installed copy exists; in CI
  * they run, and fail when the validator is missing. What a clone can check alone (object shapes against the
  * pinned upstream CRDs in imports/crds/) is in test/_crd-schemas.ts and runs everywhere.
@@ -8,14 +8,10 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { REPO } from './_helpers';
 
-const SHARED = path.resolve(REPO, '..', 'shared', 'conformance');
-
-/** An installed validator: FABRIC_CONFORMANCE_DIR, /tmp/conf, or ../shared/conformance itself. */
-export const CONFORMANCE_DIR = [process.env.FABRIC_CONFORMANCE_DIR, '/tmp/conf', SHARED].find(
-  (dir): dir is string => !!dir && fs.existsSync(path.join(dir, 'validate-dist.mjs')) && fs.existsSync(path.join(dir, 'node_modules')),
-);
+/** The installed validator FABRIC_CONFORMANCE_DIR names, when it is there with its dependencies. */
+const named = process.env.FABRIC_CONFORMANCE_DIR;
+export const CONFORMANCE_DIR = named && fs.existsSync(path.join(named, 'validate-dist.mjs')) && fs.existsSync(path.join(named, 'node_modules')) ? named : undefined;
 
 /** Whether tests that need the validator run: always in CI (where a missing validator is a failure). */
 export const CONFORMANCE_REQUIRED = CONFORMANCE_DIR !== undefined || process.env.CI === 'true';
@@ -51,7 +47,7 @@ export interface ConformanceReport {
 }
 
 export function validateTree(dir: string): ConformanceReport {
-  if (!CONFORMANCE_DIR) throw new Error('conformance validator not installed: copy ../shared/conformance, npm ci there, and set FABRIC_CONFORMANCE_DIR');
+  if (!CONFORMANCE_DIR) throw new Error('conformance validator not installed: set FABRIC_CONFORMANCE_DIR to an installed copy (.ci/run makes one)');
   const run = spawnSync(process.execPath, [path.join(CONFORMANCE_DIR, 'validate-dist.mjs'), dir, '--json'], { encoding: 'utf8', timeout: 120_000 });
   if (run.status === 2 || !run.stdout) throw new Error(`validator failed: ${run.error?.message ?? run.stderr}`);
   return JSON.parse(run.stdout) as ConformanceReport;
