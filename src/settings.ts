@@ -31,6 +31,14 @@ export enum BootstrapChannel {
   SNIPPET = 'snippet',
 }
 
+/** The defaults shared by package.json settings and the constructs a cdk8s app of your own composes. */
+export const DEFAULTS = {
+  targetRevision: 'main',
+  syncPath: 'dist/cluster',
+  snippetDatastore: 'local',
+  credentialsSecret: { name: 'proxmox-terraform-creds', namespace: 'crossplane-system' },
+} as const;
+
 export interface SecretReference {
   readonly name: string;
   readonly namespace: string;
@@ -82,22 +90,25 @@ export function resolveSettings(input: FabricSettingsInput = {}): FabricSettings
   if (!Object.values(BootstrapChannel).includes(bootstrap)) {
     throw new SettingsError(`package.json: fabric.bootstrap must be one of ${Object.values(BootstrapChannel).join(', ')}, got ${JSON.stringify(bootstrap)}`);
   }
-  const snippetDatastore = input.snippetDatastore ?? 'local';
+  const snippetDatastore = input.snippetDatastore ?? DEFAULTS.snippetDatastore;
   if (!PROXMOX_STORAGE_ID.test(snippetDatastore)) {
     throw new SettingsError(`package.json: fabric.snippetDatastore must be a Proxmox storage id (${PROXMOX_STORAGE_ID.source}), got ${JSON.stringify(snippetDatastore)}`);
   }
+  // No default: a project never silently points Argo CD at someone else's repository (loadSettings finds it).
+  const repoURL = input.gitops?.repoURL;
+  if (!repoURL) throw new SettingsError('package.json: fabric.gitops.repoURL is not set: the repository Argo CD syncs dist/ from');
   return {
     topology,
     bootstrap,
     snippetDatastore,
     gitops: {
-      repoURL: input.gitops?.repoURL ?? 'https://github.com/kubelize/fabric.git',
-      targetRevision: input.gitops?.targetRevision ?? 'main',
-      path: input.gitops?.path ?? 'dist/cluster',
+      repoURL,
+      targetRevision: input.gitops?.targetRevision ?? DEFAULTS.targetRevision,
+      path: input.gitops?.path ?? DEFAULTS.syncPath,
     },
     credentialsSecret: {
-      name: input.credentialsSecret?.name ?? 'proxmox-terraform-creds',
-      namespace: input.credentialsSecret?.namespace ?? 'crossplane-system',
+      name: input.credentialsSecret?.name ?? DEFAULTS.credentialsSecret.name,
+      namespace: input.credentialsSecret?.namespace ?? DEFAULTS.credentialsSecret.namespace,
     },
     insecureSkipTlsVerify: input.insecureSkipTlsVerify ?? false,
     provider: resolveProviderRuntime(input.provider),

@@ -10,7 +10,7 @@ import { smbiosContent } from './bootstrap/smbios';
 import { userDataExpression } from './bootstrap/user-data';
 import { machineSchema } from './machine-schema';
 import { CREDENTIAL_FILES, CredentialKey, SSH_CREDENTIAL_FILES } from './proxmox-credentials';
-import { BootstrapChannel } from './settings';
+import { BootstrapChannel, DEFAULTS } from './settings';
 import { MODULE_VARIABLES } from './terraform-variables';
 import { PROXMOX_TIMEOUTS } from './timeouts';
 
@@ -69,8 +69,8 @@ export function proxmoxModule(options: ProxmoxModuleOptions): TerraformJson {
       } : {}),
     },
     resource: {
-      proxmox_virtual_environment_vm: { machine: virtualMachine(snippet ? options.snippetDatastore ?? 'local' : undefined) },
-      ...(snippet ? { proxmox_virtual_environment_file: { user_data: userDataFile(options.snippetDatastore ?? 'local') } } : {}),
+      proxmox_virtual_environment_vm: { machine: virtualMachine(snippet ? options.snippetDatastore ?? DEFAULTS.snippetDatastore : undefined) },
+      ...(snippet ? { proxmox_virtual_environment_file: { user_data: userDataFile(options.snippetDatastore ?? DEFAULTS.snippetDatastore) } } : {}),
     },
     output: moduleOutputs(),
   };

@@ -5,7 +5,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import { httpsRepoUrl } from '../src/git-remote';
-import { loadSettings } from '../src/settings';
+import { loadSettings, resolveSettings } from '../src/settings';
 import { synthesize } from '../src/synth';
 import { minimalMachine, tempProject } from './_helpers';
 
@@ -48,4 +48,8 @@ describe('the Argo CD source repository', () => {
     expect(loadSettings(named).gitops.repoURL).toBe('https://git.example.org/named.git');
     fs.rmSync(named, { recursive: true, force: true });
   });
+});
+
+test('settings resolved without a repository are refused, never given a default one', () => {
+  expect(() => resolveSettings({ topology: undefined })).toThrow('package.json: fabric.gitops.repoURL is not set: the repository Argo CD syncs dist/ from');
 });

@@ -13,14 +13,14 @@ import { commandLine } from '../src/cli/_options';
 import { dependencyName, PATCH_AND_TRANSFORM_PACKAGE, PROVIDER_TERRAFORM } from '../src/crossplane-packages';
 import { BootstrapChannel, resolveSettings, Topology } from '../src/settings';
 import { problemLines, validateTree, withConformance } from './_conformance';
-import { find, objectsOf, readTree, REPO } from './_helpers';
+import { find, objectsOf, readTree, REPO, TEST_REPO_URL } from './_helpers';
 import { synthTopology } from './_topologies';
 
 describe.each([
   [Topology.NAMESPACED, 'compositeresourcedefinition.machines.fabric.kubelize.io.yaml', 'composition.machine-proxmox-terraform.yaml'],
   [Topology.LEGACY, 'compositeresourcedefinition.xmachines.fabric.kubelize.io.yaml', 'composition.xmachine-proxmox-terraform.yaml'],
 ])('the %s package', (topology, xrdFile, compositionFile) => {
-  const files = renderPackage(resolveSettings({ topology }));
+  const files = renderPackage(resolveSettings({ topology, gitops: { repoURL: TEST_REPO_URL } }));
   const objects = objectsOf(files);
   const metadata = YAML.parse(files.get(PACKAGE_METADATA_FILE)!);
 
@@ -44,7 +44,7 @@ describe.each([
 
   test('its XRD and Composition are exactly the ones the platform syncs', () => {
     const platform = synthTopology(topology, { bootstrap: BootstrapChannel.SNIPPET }).objectsIn();
-    const packaged = renderPackage(resolveSettings({ topology, bootstrap: BootstrapChannel.SNIPPET }));
+    const packaged = renderPackage(resolveSettings({ topology, bootstrap: BootstrapChannel.SNIPPET, gitops: { repoURL: TEST_REPO_URL } }));
     for (const object of objectsOf(packaged).filter((o) => o.kind !== 'Configuration')) {
       expect(object.spec).toEqual(find(platform, object.kind, object.metadata.name).spec);
       expect(object.metadata.annotations).toBeUndefined();

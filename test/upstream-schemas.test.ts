@@ -8,7 +8,7 @@ import { renderPackage } from '../src/configuration-package';
 import { resolveSettings, Topology } from '../src/settings';
 import { toJsonSchema } from '../src/validation/_to-json-schema';
 import { crdProblems, loadCrdSchemas } from './_crd-schemas';
-import { objectsOf } from './_helpers';
+import { objectsOf, TEST_REPO_URL } from './_helpers';
 import { synthTopology } from './_topologies';
 import Ajv from 'ajv';
 
@@ -71,7 +71,7 @@ describe.each([Topology.NAMESPACED, Topology.LEGACY])('the %s topology, checked 
 
 describe('the package', () => {
   test.each([Topology.NAMESPACED, Topology.LEGACY])('%s: its XRD and Composition are accepted by their CRDs', (topology) => {
-    const objects = objectsOf(renderPackage(resolveSettings({ topology }))).filter((o) => o.kind !== 'Configuration');
+    const objects = objectsOf(renderPackage(resolveSettings({ topology, gitops: { repoURL: TEST_REPO_URL } }))).filter((o) => o.kind !== 'Configuration');
     expect(check(objects)).toEqual({ problems: [], unchecked: [] });
   });
 });

@@ -7,6 +7,13 @@
  */
 import { Construct } from 'constructs';
 import { Application } from '../../imports/argoproj.io';
+import { DEFAULTS } from '../settings';
+
+/** Where Argo CD runs, and the Application's name, unless given. */
+export const ARGOCD_NAMESPACE = 'argocd';
+export const APPLICATION_NAME = 'fabric';
+/** The in-cluster API server, where Argo CD itself runs. */
+export const LOCAL_CLUSTER = 'https://kubernetes.default.svc';
 
 export interface GitOpsApplicationProps {
   /** The git repository holding the synthesized manifests; no default: it is yours. */
@@ -31,15 +38,15 @@ export class GitOpsApplication extends Construct {
     super(scope, id);
     if (!props.repoURL) throw new Error('GitOpsApplication: repoURL is required (the repository Argo CD syncs)');
     this.repoURL = props.repoURL;
-    this.targetRevision = props.targetRevision ?? 'main';
-    this.path = props.path ?? 'dist/cluster';
+    this.targetRevision = props.targetRevision ?? DEFAULTS.targetRevision;
+    this.path = props.path ?? DEFAULTS.syncPath;
     this.application = new Application(this, 'Resource', {
-      metadata: { name: props.name ?? 'fabric', namespace: props.namespace ?? 'argocd' },
+      metadata: { name: props.name ?? APPLICATION_NAME, namespace: props.namespace ?? ARGOCD_NAMESPACE },
       spec: {
         project: 'default',
         source: { repoUrl: this.repoURL, targetRevision: this.targetRevision, path: this.path, directory: { recurse: true } },
         // Every synthesized object names its own namespace (or is cluster-scoped).
-        destination: { server: 'https://kubernetes.default.svc' },
+        destination: { server: LOCAL_CLUSTER },
         syncPolicy: {
           automated: { prune: true, selfHeal: true },
           // A renamed Machine's new VM exists before the old one is pruned.

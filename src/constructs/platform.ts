@@ -9,7 +9,7 @@ import { CrossplanePackages } from '../crossplane-packages';
 import { MachineDefinition } from '../machine-xrd';
 import { ProviderRuntimeSettings } from '../provider-runtime';
 import { ProxmoxProviderConfig } from '../provider-config';
-import { BootstrapChannel, SecretReference, Topology } from '../settings';
+import { BootstrapChannel, DEFAULTS, SecretReference, Topology } from '../settings';
 
 export interface MachineApiProps {
   /** @default Topology.NAMESPACED */
@@ -37,7 +37,7 @@ export class MachineApi extends Construct {
     this.composition = new MachineComposition(this, 'Composition', {
       topology: this.topology,
       bootstrap: this.bootstrap,
-      snippetDatastore: props.snippetDatastore ?? 'local',
+      snippetDatastore: props.snippetDatastore ?? DEFAULTS.snippetDatastore,
       insecureSkipTlsVerify: props.insecureSkipTlsVerify ?? false,
     });
   }
@@ -64,7 +64,7 @@ export class Platform extends Construct {
     this.packages = new CrossplanePackages(this, 'Packages', { providerRuntime: props.providerRuntime });
     this.machineApi = new MachineApi(this, 'MachineApi', props);
     this.providerConfig = new ProxmoxProviderConfig(this, 'ProviderConfig', {
-      credentialsSecret: props.credentialsSecret ?? { name: 'proxmox-terraform-creds', namespace: 'crossplane-system' },
+      credentialsSecret: props.credentialsSecret ?? DEFAULTS.credentialsSecret,
       topology: this.machineApi.topology,
       bootstrap: this.machineApi.bootstrap,
     });

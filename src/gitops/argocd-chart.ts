@@ -16,14 +16,11 @@ import { ApiObject, Chart } from 'cdk8s';
 import type { KubeConfigMapProps } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { Application } from '../../imports/argoproj.io';
-import { GitOpsApplication } from '../constructs/gitops-application';
+import { ARGOCD_NAMESPACE, APPLICATION_NAME, GitOpsApplication } from '../constructs/gitops-application';
 import { MACHINE_GROUP, MACHINE_KIND } from '../machine-schema';
 import { GitOpsSettings } from '../settings';
 
-export const ARGOCD_NAMESPACE = 'argocd';
-export const APPLICATION_NAME = 'fabric';
-/** The in-cluster API server, where ArgoCD itself runs. */
-export const LOCAL_CLUSTER = 'https://kubernetes.default.svc';
+export { APPLICATION_NAME, ARGOCD_NAMESPACE, LOCAL_CLUSTER } from '../constructs/gitops-application';
 
 /** argocd-cm key of the Machine health check. */
 export const MACHINE_HEALTH_KEY = `resource.customizations.health.${MACHINE_GROUP}_${MACHINE_KIND}`;
