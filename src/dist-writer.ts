@@ -11,6 +11,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { byCodeUnit } from './_compare';
 
 /** Names of the work folders beside `target`, e.g. `.dist-next-` and `.dist-previous-` for dist/. */
 function prefixes(target: string): { next: string; previous: string } {
@@ -67,7 +68,7 @@ export function recoverInterruptedSwap(target: string): void {
   const { next, previous } = prefixes(target);
   const leftovers = fs.readdirSync(parent).filter((name) => name.startsWith(next) || name.startsWith(previous));
   // New trees first: whatever they hold was never swapped in, so the previous tree is the one to restore.
-  for (const name of leftovers.sort((a, b) => Number(b.startsWith(next)) - Number(a.startsWith(next)) || a.localeCompare(b))) {
+  for (const name of leftovers.sort((a, b) => Number(b.startsWith(next)) - Number(a.startsWith(next)) || byCodeUnit(a, b))) {
     const full = path.join(parent, name);
     if (name.startsWith(previous) && !fs.existsSync(target)) fs.renameSync(full, target);
     else fs.rmSync(full, { recursive: true, force: true });

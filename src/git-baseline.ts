@@ -8,6 +8,7 @@ import { spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { mayBeInGitCheckout } from './git-checkout';
 
 function git(cwd: string, args: readonly string[], input?: string): string | undefined {
   const run = spawnSync('git', args, { cwd, encoding: 'utf8', input, maxBuffer: 1 << 30 });
@@ -31,7 +32,7 @@ export interface CommittedTree {
  * dist/, that is all of them.
  */
 export function committedTree(projectDir: string, outDir: string, onDisk: ReadonlyMap<string, string> = new Map()): CommittedTree | undefined {
-  if (!fs.existsSync(projectDir)) return undefined;
+  if (!fs.existsSync(projectDir) || !mayBeInGitCheckout(projectDir)) return undefined;
   // `--verify -q HEAD` prints the commit after the top level, and nothing (exit 1) before the first commit.
   const [top, head] = (git(projectDir, ['rev-parse', '--show-toplevel', '--verify', '-q', 'HEAD']) ?? '').split('\n');
   if (!top || !head) return undefined;

@@ -8,6 +8,7 @@
  */
 import * as YAML from 'yaml';
 import { MachineSpec } from '../imports/fabric.kubelize.io';
+import { byCodeUnit } from './_compare';
 import { MACHINE_KIND } from './machine-schema';
 import { Effect, EFFECT_ORDER, fieldEffect } from './plan-effects';
 import { specWithDefaults } from './validation/schema-validation';
@@ -52,10 +53,15 @@ export interface PlannedMachine {
   readonly spec: MachineSpec;
   /** Where the current tree holds it, when not in dist/ (e.g. `git HEAD`). */
   readonly source?: string;
+  /**
+   * The spec has the schema's defaults already (synth validated it, or rendered it just now), so the plan
+   * does not fill them in again. A spec read from an older dist/ may lack a default added since.
+   */
+  readonly defaulted?: boolean;
 }
 
 export function computePlan(current: readonly PlannedMachine[], next: readonly PlannedMachine[]): Plan {
-  const normalized = (m: PlannedMachine): [string, PlannedMachine] => [m.id, { ...m, spec: specWithDefaults(m.spec) }];
+  const normalized = (m: PlannedMachine): [string, PlannedMachine] => [m.id, m.defaulted ? m : { ...m, spec: specWithDefaults(m.spec) }];
   const before = new Map(current.map(normalized));
   const after = new Map(next.map(normalized));
   const changes: MachineChange[] = [];
@@ -96,7 +102,7 @@ export function computePlan(current: readonly PlannedMachine[], next: readonly P
     ];
     changes.push({ id, kind: ChangeKind.REMOVE, details, destructive: !orphan });
   }
-  return { changes: changes.sort((a, b) => a.id.localeCompare(b.id)) };
+  return { changes: changes.sort((a, b) => byCodeUnit(a.id, b.id)) };
 }
 
 /**
@@ -172,7 +178,7 @@ export function objectChanges(before: ReadonlyMap<string, string>, after: Readon
     else if (old.get(id) !== text) changes.push({ kind: ChangeKind.UPDATE, object: id });
   }
   for (const id of old.keys()) if (!next.has(id)) changes.push({ kind: ChangeKind.REMOVE, object: id });
-  return changes.sort((a, b) => a.object.localeCompare(b.object));
+  return changes.sort((a, b) => byCodeUnit(a.object, b.object));
 }
 
 const SYMBOL: Record<ChangeKind, string> = { add: '+', update: '~', replace: '-/+', remove: '-' };

@@ -7,6 +7,7 @@
  * reads (nix/nixos-configurations.nix), so the Machines decide which outputs exist and a reference that
  * names any other output of this repository is refused here, before a VM tries to apply it.
  */
+import { byCodeUnit } from './_compare';
 import { LoadedMachine } from './claims';
 import { HOSTS_DIR } from './host-facts';
 import { Problem, shown } from './validation/problem';
@@ -75,6 +76,6 @@ export function repositoryFlake(machines: readonly LoadedMachine[], repoURL: str
 
 /** The JSON the root flake reads, sorted so it does not churn. */
 export function nixosConfigurationsFile(flake: RepositoryFlake): string {
-  const sorted = Object.fromEntries([...flake.configurations].sort(([a], [b]) => a.localeCompare(b)));
+  const sorted = Object.fromEntries([...flake.configurations].sort(([a], [b]) => byCodeUnit(a, b)));
   return `${JSON.stringify(sorted, null, 2)}\n`;
 }

@@ -95,7 +95,7 @@ export function synthesize(options: SynthOptions): SynthResult {
   const committed = committedTree(projectDir, outDir, current);
   const accepted = committed ? acceptedRemovals(projectDir, committed.head) : new Set<string>();
   const plan: Plan = {
-    ...computePlan(currentMachines(current, committed?.files, unchanged, accepted), validated.machines.map((m) => ({ id: m.id, spec: m.spec }))),
+    ...computePlan(currentMachines(current, committed?.files, unchanged, accepted), validated.machines.map((m) => ({ id: m.id, spec: m.spec, defaulted: true }))),
     // Objects are compared with dist/ on disk, and with git HEAD for files dist/ no longer has (ArgoCD syncs HEAD).
     objects: objectChanges(new Map([...(committed?.files ?? []), ...current]), files, [CLUSTER_DIR, ...Object.values(CHART_FOLDERS)], (file) => objects.get(file)),
   };
@@ -168,8 +168,9 @@ function machinesInTree(tree: ReadonlyMap<string, string>, known: KnownObject = 
   const machines: PlannedMachine[] = [];
   for (const file of [...tree.keys()].filter((name) => /\.ya?ml$/.test(name)).sort()) {
     const text = tree.get(file)!;
-    const object = known(file, text);
-    const documents = object ? [object] : MACHINE_KIND_LINE.test(text) ? YAML.parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS()) : [];
+    // An object synth rendered just now has the schema's defaults; one parsed from the tree may predate one.
+    const rendered = known(file, text);
+    const documents = rendered ? [rendered] : MACHINE_KIND_LINE.test(text) ? YAML.parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS()) : [];
     for (const document of documents) {
       const object = document as {
         apiVersion?: string;
@@ -178,7 +179,7 @@ function machinesInTree(tree: ReadonlyMap<string, string>, known: KnownObject = 
         spec: PlannedMachine['spec'];
       } | null;
       if (object?.apiVersion !== MACHINE_API_VERSION || object.kind !== MACHINE_KIND) continue;
-      machines.push({ id: `${object.metadata.namespace}/${object.metadata.name}`, spec: machineSpecOf(object.spec) });
+      machines.push({ id: `${object.metadata.namespace}/${object.metadata.name}`, spec: machineSpecOf(object.spec), defaulted: rendered !== undefined });
     }
   }
   return machines;

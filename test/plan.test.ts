@@ -9,6 +9,7 @@ import { Effect, FIELD_EFFECTS } from '../src/plan-effects';
 import { renderObjects } from '../src/render';
 import { loadSettings } from '../src/settings';
 import { DestroyRefusedError, ProviderRefusedError, synthesize } from '../src/synth';
+import * as schemaValidation from '../src/validation/schema-validation';
 import { validateMachines } from '../src/validation/validate-machines';
 import { minimalMachine, readTree, replaceClaims, tempProject } from './_helpers';
 
@@ -92,6 +93,20 @@ describe('the plan of one Machine: each field with what the bpg provider does wi
       s.deletionPolicy = 'Delete';
     });
     expect(computePlan([planned('infra-machines/vm', spec())], [planned('infra-machines/vm', explicit)]).changes).toEqual([]);
+  });
+
+  test('a spec synth has defaulted is not defaulted again; one read from an older tree is', () => {
+    const defaulting = jest.spyOn(schemaValidation, 'specWithDefaults');
+    try {
+      const withDefaults = schemaValidation.specWithDefaults(spec());
+      defaulting.mockClear();
+      const fromOlderTree = planned('infra-machines/vm', spec());
+      const validated = { ...planned('infra-machines/vm', withDefaults), defaulted: true };
+      expect(computePlan([fromOlderTree], [validated]).changes).toEqual([]);
+      expect(defaulting.mock.calls).toEqual([[fromOlderTree.spec]]);
+    } finally {
+      defaulting.mockRestore();
+    }
   });
 
   test('a new Machine is added', () => {

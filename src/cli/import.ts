@@ -13,6 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { byCodeUnit } from '../_compare';
 import { machineCustomResourceDefinition } from '../machine-crd';
 import { renderMachineReference } from '../machine-reference';
 import { renderMachineValidator } from '../validation/machine-document-schema';
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
 
     const importsDir = path.join(outRoot, 'imports');
     fs.mkdirSync(importsDir, { recursive: true });
-    for (const [module, documents] of [...modules].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [module, documents] of [...modules].sort(([a], [b]) => byCodeUnit(a, b))) {
       const source = path.join(work, `${module}.yaml`);
       fs.writeFileSync(source, documents.join('\n---\n'));
       await runCdk8sImport(source, path.join(work, 'imports'));
