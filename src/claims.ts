@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { MachineSpec } from '../imports/fabric.kubelize.io';
+import { ClaimCache, parserKey } from './claim-cache';
 import { DEFAULT_MACHINE_NAMESPACE, MachineDefinition } from './machine';
 import { MACHINE_API_VERSION, MACHINE_KIND } from './machine-schema';
 import { Problem } from './validation/problem';
@@ -62,23 +63,45 @@ export interface LoadResult {
   readonly problems: Problem[];
 }
 
-/** Reads every claim file; a file that cannot be read or parsed becomes a problem, not an exception. */
+/**
+ * Reads every claim file; a file that cannot be read or parsed becomes a problem, not an exception. A YAML
+ * claim unchanged since the last run is taken from the claim cache (claim-cache.ts) instead of parsed.
+ */
 export function loadClaims(projectDir: string, files: readonly string[]): LoadResult {
   const claims: RawClaim[] = [];
   const problems: Problem[] = [];
+  const cache = files.some((file) => !file.endsWith('.ts')) ? ClaimCache.read(projectDir, yamlParserKey()) : undefined;
   for (const file of files) {
+    const full = path.join(projectDir, file);
     try {
-      const documents = file.endsWith('.ts') ? readModule(path.join(projectDir, file)) : readYaml(path.join(projectDir, file));
+      const documents = file.endsWith('.ts') ? readModule(full) : cachedYaml(cache!, file, full);
       if (documents.length === 0) problems.push({ file, message: 'holds no Machine' });
       documents.forEach((document, index) => claims.push({ file, index, document }));
     } catch (error) {
-      const located = file.endsWith('.ts') ? syntaxErrorIn(path.join(projectDir, file)) : yamlErrorPosition(error);
+      const located = file.endsWith('.ts') ? syntaxErrorIn(full) : yamlErrorPosition(error);
       problems.push(located
         ? { file, line: located.line, column: located.column, message: `cannot be read: ${located.text}` }
         : { file, message: `cannot be read: ${(error as Error).message.split('\n')[0].replace(/:$/, '')}` });
     }
   }
+  // Before validation fills the schema's defaults into the documents.
+  cache?.save();
   return { claims, problems };
+}
+
+function cachedYaml(cache: ClaimCache, file: string, full: string): Record<string, unknown>[] {
+  const stat = fs.statSync(full);
+  const kept = cache.documents(file, stat);
+  if (kept) return kept;
+  const documents = readYaml(full);
+  cache.record(file, stat, documents);
+  return documents;
+}
+
+/** What parses YAML claims: the yaml library and this module (a change to either starts a new cache). */
+function yamlParserKey(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return parserKey((require('yaml/package.json') as { version: string }).version, __filename);
 }
 
 interface SourcePosition {

@@ -61,6 +61,14 @@ export function writeTreeIndex(projectDir: string, outDir: string, files: Readon
 /** Whether a file on disk, by its stat, still holds what the index recorded. */
 export function unchangedSinceIndexed(index: TreeIndex, file: string, stat: fs.Stats): Entry | undefined {
   const entry = index.files.get(file);
-  const settled = entry !== undefined && entry.mtimeMs + RACY_MS <= index.writtenAt;
-  return settled && entry.size === stat.size && entry.mtimeMs === stat.mtimeMs ? entry : undefined;
+  return entry !== undefined && statUnchanged(entry, index.writtenAt, stat) ? entry : undefined;
+}
+
+/**
+ * Whether a file recorded with `recorded` size and time at `recordedAt` is, by its `stat` now, the same
+ * file: same size and time, and a time clearly older than the record (else an edit within the file
+ * system's timestamp granularity could keep both).
+ */
+export function statUnchanged(recorded: { readonly size: number; readonly mtimeMs: number }, recordedAt: number, stat: fs.Stats): boolean {
+  return recorded.mtimeMs + RACY_MS <= recordedAt && recorded.size === stat.size && recorded.mtimeMs === stat.mtimeMs;
 }
