@@ -91,11 +91,12 @@ export function loadClaims(projectDir: string, files: readonly string[]): LoadRe
 
 function cachedYaml(cache: ClaimCache, file: string, full: string): Record<string, unknown>[] {
   const stat = fs.statSync(full);
-  const kept = cache.documents(file, stat);
-  if (kept) return kept;
-  const documents = readYaml(full);
-  cache.record(file, stat, documents);
-  return documents;
+  let documents = cache.documents(file, stat);
+  if (documents === undefined) {
+    documents = readYaml(full);
+    cache.record(file, stat, documents);
+  }
+  return documents.map(withDefaultNamespace);
 }
 
 /** What parses YAML claims: the yaml library and this module (a change to either starts a new cache). */
@@ -189,13 +190,14 @@ function readModule(file: string): Record<string, unknown>[] {
  * an existing claim means at synth time what it meant when it was applied by hand.
  */
 function readYaml(file: string): Record<string, unknown>[] {
-  return yamlMachineDocuments(fs.readFileSync(file, 'utf8')).map(({ value }) => {
-    const machine = value as Record<string, unknown> & { metadata?: Record<string, unknown> };
-    if (machine.metadata && typeof machine.metadata === 'object' && machine.metadata.namespace === undefined) {
-      machine.metadata = { ...machine.metadata, namespace: DEFAULT_MACHINE_NAMESPACE };
-    }
-    return machine;
-  });
+  return yamlMachineDocuments(fs.readFileSync(file, 'utf8')).map(({ value }) => value);
+}
+
+/** The document with `metadata.namespace` set to the default where it is not given (a copy: the claim cache keeps the original). */
+function withDefaultNamespace(document: Record<string, unknown>): Record<string, unknown> {
+  const metadata = document.metadata as Record<string, unknown> | undefined;
+  if (!metadata || typeof metadata !== 'object' || metadata.namespace !== undefined) return document;
+  return { ...document, metadata: { ...metadata, namespace: DEFAULT_MACHINE_NAMESPACE } };
 }
 
 /**
