@@ -63,11 +63,19 @@ export interface LoadResult {
   readonly problems: Problem[];
 }
 
+export interface LoadOptions {
+  /**
+   * Whether to write what was parsed to the claim cache (synth does, unless it only plans: a plan writes nothing).
+   * @default false
+   */
+  readonly saveCache?: boolean;
+}
+
 /**
  * Reads every claim file; a file that cannot be read or parsed becomes a problem, not an exception. A YAML
  * claim unchanged since the last run is taken from the claim cache (claim-cache.ts) instead of parsed.
  */
-export function loadClaims(projectDir: string, files: readonly string[]): LoadResult {
+export function loadClaims(projectDir: string, files: readonly string[], options: LoadOptions = {}): LoadResult {
   const claims: RawClaim[] = [];
   const problems: Problem[] = [];
   const cache = files.some((file) => !file.endsWith('.ts')) ? ClaimCache.read(projectDir, yamlParserKey()) : undefined;
@@ -85,7 +93,7 @@ export function loadClaims(projectDir: string, files: readonly string[]): LoadRe
     }
   }
   // Before validation fills the schema's defaults into the documents.
-  cache?.save();
+  if (options.saveCache) cache?.save();
   return { claims, problems };
 }
 

@@ -65,7 +65,7 @@ export function synthesize(options: SynthOptions): SynthResult {
   const outDir = path.resolve(options.outDir ?? path.join(projectDir, 'dist'));
   const settings = loadSettings(projectDir);
 
-  const loaded = loadClaims(projectDir, findClaimFiles(projectDir));
+  const loaded = loadClaims(projectDir, findClaimFiles(projectDir), { saveCache: !options.dryRun });
   const validated = validateMachines(loaded.claims);
   const flake = repositoryFlake(validated.machines, settings.gitops.repoURL);
   const problems = [...loaded.problems, ...validated.problems, ...systemNamespaceProblems(validated.machines, settings), ...flake.problems];

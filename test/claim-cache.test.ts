@@ -94,3 +94,8 @@ test('a deleted claim is forgotten', () => {
   synthesize({ projectDir: project, allowDestroy: true });
   expect(cached()).toEqual(['claims/a.yaml']);
 });
+
+test('a plan writes nothing, not even the cache', () => {
+  synthesize({ projectDir: project, dryRun: true });
+  expect(fs.existsSync(path.join(project, '.fabric'))).toBe(false);
+});
