@@ -65,9 +65,9 @@ export class ClaimCache {
   public save(): void {
     if (!this.changed && this.next.size === this.kept.size) return;
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const temporary = `${this.file}.${process.pid}`;
-    fs.writeFileSync(temporary, JSON.stringify({ parser: this.parser, writtenAt: Date.now(), files: Object.fromEntries(this.next) }));
-    fs.renameSync(temporary, this.file);
+    // Written in place, as the tree index is: a run killed while writing leaves a file that does not parse,
+    // which the next run reads as no cache.
+    fs.writeFileSync(this.file, JSON.stringify({ parser: this.parser, writtenAt: Date.now(), files: Object.fromEntries(this.next) }));
   }
 }
 

@@ -88,6 +88,14 @@ test('a cache written by another parser is not used', () => {
   expect(fs.readFileSync(machineFile('a'), 'utf8')).toContain('size: 2048');
 });
 
+test('a cache that does not parse (a run killed while writing it) is no cache', () => {
+  synthReadingClaims();
+  const cacheFile = path.join(project, CLAIM_CACHE_FILE);
+  fs.writeFileSync(cacheFile, fs.readFileSync(cacheFile, 'utf8').slice(0, 100));
+  expect(synthReadingClaims()).toEqual(['a.yaml', 'b.yaml']);
+  expect(cached()).toEqual(['claims/a.yaml', 'claims/b.yaml']);
+});
+
 test('a deleted claim is forgotten', () => {
   synthReadingClaims();
   fs.rmSync(path.join(claims, 'b.yaml'));
