@@ -61,21 +61,15 @@ export function findClaimFiles(projectDir: string, dir = 'claims'): string[] {
 export interface LoadResult {
   readonly claims: RawClaim[];
   readonly problems: Problem[];
-}
-
-export interface LoadOptions {
-  /**
-   * Whether to write what was parsed to the claim cache (synth does, unless it only plans: a plan writes nothing).
-   * @default false
-   */
-  readonly saveCache?: boolean;
+  /** The claim cache with what this load parsed, for synth to save once it knows which claims it refuses. */
+  readonly cache?: ClaimCache;
 }
 
 /**
  * Reads every claim file; a file that cannot be read or parsed becomes a problem, not an exception. A YAML
  * claim unchanged since the last run is taken from the claim cache (claim-cache.ts) instead of parsed.
  */
-export function loadClaims(projectDir: string, files: readonly string[], options: LoadOptions = {}): LoadResult {
+export function loadClaims(projectDir: string, files: readonly string[]): LoadResult {
   const claims: RawClaim[] = [];
   const problems: Problem[] = [];
   const cache = files.some((file) => !file.endsWith('.ts')) ? ClaimCache.read(projectDir, yamlParserKey()) : undefined;
@@ -92,9 +86,7 @@ export function loadClaims(projectDir: string, files: readonly string[], options
         : { file, message: `cannot be read: ${(error as Error).message.split('\n')[0].replace(/:$/, '')}` });
     }
   }
-  // Before validation fills the schema's defaults into the documents.
-  if (options.saveCache) cache?.save();
-  return { claims, problems };
+  return { claims, problems, cache };
 }
 
 function cachedYaml(cache: ClaimCache, file: string, full: string): Record<string, unknown>[] {
@@ -201,7 +193,7 @@ function readYaml(file: string): Record<string, unknown>[] {
   return yamlMachineDocuments(fs.readFileSync(file, 'utf8')).map(({ value }) => value);
 }
 
-/** The document with `metadata.namespace` set to the default where it is not given (a copy: the claim cache keeps the original). */
+/** The document with `metadata.namespace` set to the default where it is not given, as a copy. */
 function withDefaultNamespace(document: Record<string, unknown>): Record<string, unknown> {
   const metadata = document.metadata as Record<string, unknown> | undefined;
   if (!metadata || typeof metadata !== 'object' || metadata.namespace !== undefined) return document;

@@ -65,10 +65,12 @@ export function synthesize(options: SynthOptions): SynthResult {
   const outDir = path.resolve(options.outDir ?? path.join(projectDir, 'dist'));
   const settings = loadSettings(projectDir);
 
-  const loaded = loadClaims(projectDir, findClaimFiles(projectDir), { saveCache: !options.dryRun });
+  const loaded = loadClaims(projectDir, findClaimFiles(projectDir));
   const validated = validateMachines(loaded.claims);
   const flake = repositoryFlake(validated.machines, settings.gitops.repoURL);
   const problems = [...loaded.problems, ...validated.problems, ...systemNamespaceProblems(validated.machines, settings), ...flake.problems];
+  // A plan writes nothing; a claim synth refuses is not kept.
+  if (!options.dryRun) loaded.cache?.save(new Set(problems.map((problem) => problem.file)));
   if (problems.length > 0) throw new ValidationError(withPositions(projectDir, problems));
 
   const objects = renderObjects(buildApp(validated.machines, settings));

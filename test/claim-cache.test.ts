@@ -1,7 +1,7 @@
 /**
  * The claim cache (src/claim-cache.ts): a YAML claim unchanged since it was parsed, by its size and time, is
  * neither read nor parsed again; any other (an edit, a file too new to judge, another parser's cache) is, and
- * a claim that does not parse is never kept.
+ * a claim that does not parse or that synth refuses is never kept.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -78,11 +78,26 @@ test('a claim that does not parse is never kept: its problem is found on every r
   expect(cached()).toEqual(['claims/a.yaml']);
 });
 
+test('a claim synth refuses is not kept, so a credential in it is not copied into .fabric/', () => {
+  const token = `ghp_${'A1b2C3d4E5'.repeat(4)}`;
+  fs.writeFileSync(path.join(claims, 'b.yaml'), JSON.stringify(minimalMachine('b', { tags: { note: token } })));
+  age();
+  expect(() => synthesize({ projectDir: project })).toThrow(/claims\/b\.yaml:\d+:\d+: Machine infra-machines\/b: spec\.tags\.note looks like a GitHub token/);
+  expect(cached()).toEqual(['claims/a.yaml']);
+  expect(fs.readFileSync(path.join(project, CLAIM_CACHE_FILE), 'utf8')).not.toContain(token);
+});
+
+test('what validation fills in is not kept: the cache holds the claim as written', () => {
+  synthReadingClaims();
+  const [document] = JSON.parse(JSON.parse(fs.readFileSync(path.join(project, CLAIM_CACHE_FILE), 'utf8')).files['claims/a.yaml'].documents);
+  expect(document).toEqual(minimalMachine('a'));
+});
+
 test('a cache written by another parser is not used', () => {
   synthReadingClaims();
   const cacheFile = path.join(project, CLAIM_CACHE_FILE);
   const kept = JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
-  kept.files['claims/a.yaml'].documents[0].spec.memory.size = 8192;
+  kept.files['claims/a.yaml'].documents = JSON.stringify([minimalMachine('a', { memory: { size: 8192 } })]);
   fs.writeFileSync(cacheFile, JSON.stringify({ ...kept, parser: 'yaml@0.0.0 another' }));
   expect(synthReadingClaims()).toEqual(['a.yaml', 'b.yaml']);
   expect(fs.readFileSync(machineFile('a'), 'utf8')).toContain('size: 2048');
