@@ -12,6 +12,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { LOCAL_STATE_DIR } from './local-state';
 import { statUnchanged } from './tree-index';
 
 interface Entry {
@@ -21,7 +22,7 @@ interface Entry {
   readonly documents: string;
 }
 
-export const CLAIM_CACHE_FILE = path.join('.fabric', 'claims-cache.json');
+export const CLAIM_CACHE_FILE = path.join(LOCAL_STATE_DIR, 'claims-cache.json');
 
 export class ClaimCache {
   /** The cache of `projectDir` for `parser` (see parserKey), empty when there is none or it is another's. */

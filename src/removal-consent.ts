@@ -7,8 +7,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { LOCAL_STATE_DIR } from './local-state';
 
-export const CONSENT_FILE = path.join('.fabric', 'accepted-removals.json');
+export const CONSENT_FILE = path.join(LOCAL_STATE_DIR, 'accepted-removals.json');
 
 interface Consent {
   /** The HEAD commit the consent was given against. */

@@ -9,7 +9,6 @@ import { withPositions } from './claim-positions';
 import { findClaimFiles, loadClaims } from './claims';
 import { PACKAGE_METADATA_FILE, renderPackageMetadata } from './configuration-package';
 import { recoverInterruptedSwap, settledTree, writeTreeAtomically } from './dist-writer';
-import { contentHash, readTreeIndex, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
 import { hostFactsFiles } from './host-facts';
 import { buildApp } from './main';
 import { machineSpecOf } from './machines-chart';
@@ -20,6 +19,7 @@ import { ChangeKind, computePlan, formatPlan, isDestructive, objectChanges, Plan
 import { CHART_FOLDERS, CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
 import { nixosConfigurationsFile, NIXOS_CONFIGURATIONS_FILE, repositoryFlake } from './repository-flake';
 import { loadSettings } from './settings';
+import { contentHash, readTreeIndex, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
 import { ValidationError } from './validation/problem';
 import { systemNamespaceProblems } from './validation/system-namespaces';
 import { validateMachines } from './validation/validate-machines';

@@ -11,6 +11,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { LOCAL_STATE_DIR } from './local-state';
 
 interface Entry {
   readonly size: number;
@@ -29,7 +30,7 @@ const RACY_MS = 2000;
 
 function indexFile(projectDir: string, outDir: string): string {
   const tree = crypto.createHash('sha1').update(path.resolve(outDir)).digest('hex').slice(0, 12);
-  return path.join(projectDir, '.fabric', `tree-index-${tree}.json`);
+  return path.join(projectDir, LOCAL_STATE_DIR, `tree-index-${tree}.json`);
 }
 
 export function contentHash(text: string): string {

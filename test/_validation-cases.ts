@@ -1,5 +1,5 @@
 /**
- * The bad single-Machine inputs of ../shared/machine-api.md "What must be refused", one rule each, shared by
+ * The bad single-Machine inputs the Machine API contract says must be refused, one rule each, shared by
  * the synth-time tests (validation.test.ts) and the applied-by-hand tests against the XRD (validation-xrd.test.ts).
  */
 
