@@ -38,6 +38,15 @@ export interface RenderedMachine {
   readonly workspaces: Array<Record<string, any>>;
 }
 
+/** The one crank render pass of upstream.test.ts, for the checks of both tools. */
+export interface RenderPass {
+  readonly crank: string;
+  /** The running function-patch-and-transform's gRPC target, once the pass has started it. */
+  readonly target: () => string;
+  /** Every Machine of a tree, as crank rendered it. */
+  readonly of: (tree: SynthesizedTree) => readonly RenderedMachine[];
+}
+
 function parse(file: string): Record<string, any> {
   return YAML.parse(fs.readFileSync(file, 'utf8'));
 }

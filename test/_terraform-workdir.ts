@@ -120,12 +120,15 @@ async function planIn(terraform: string, provider: AttachedProvider, dir: string
  * passes the value itself, website/docs/language/syntax/json.mdx), so each value is converted exactly as when
  * the child is the root. A module called without count, for_each or depends_on may hold provider blocks
  * (website/docs/language/modules/develop/providers.mdx, "Legacy Shared Modules with Provider Configurations").
+ * Each of a child's `outputs` is a root output named `<child>_<output>`.
  */
-function writeRootOfChildren(root: string, children: ReadonlyArray<{ name: string; module: Record<string, any>; values: Record<string, unknown> }>): void {
+export function writeRootOfChildren(root: string, children: ReadonlyArray<{ name: string; module: Record<string, any>; values: Record<string, unknown>; outputs?: readonly string[] }>): void {
   const variable: Record<string, unknown> = {};
   const module: Record<string, Record<string, unknown>> = {};
   const values: Record<string, unknown> = {};
+  const output: Record<string, { value: string }> = {};
   for (const child of children) {
+    for (const name of child.outputs ?? []) output[`${child.name}_${name}`] = { value: `\${module.${child.name}.${name}}` };
     module[child.name] = { source: `./${child.name}` };
     for (const [name, value] of Object.entries(child.values)) {
       variable[`${child.name}_${name}`] = { type: child.module.variable?.[name]?.type ?? 'any' };
@@ -133,7 +136,7 @@ function writeRootOfChildren(root: string, children: ReadonlyArray<{ name: strin
       module[child.name][name] = `\${var.${child.name}_${name}}`;
     }
   }
-  fs.writeFileSync(path.join(root, 'main.tf.json'), JSON.stringify({ variable, module }));
+  fs.writeFileSync(path.join(root, 'main.tf.json'), JSON.stringify({ variable, module, ...(Object.keys(output).length > 0 ? { output } : {}) }));
   fs.writeFileSync(path.join(root, 'varmap.tfvars.json'), JSON.stringify(values));
 }
 

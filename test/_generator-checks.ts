@@ -1,0 +1,70 @@
+/**
+ * A check that a generator's committed output is current (docs/api/ by TypeDoc, imports/ by `npm run import`)
+ * is remembered, as `tsc -b` remembers a project it has checked: once a fresh run of the generator matched the
+ * committed files, the same inputs and the same committed files are not generated again. The record holds a
+ * hash of every input and every output file's path and bytes, in node_modules/.cache/ (outside the repository;
+ * `npm ci` starts without it). In CI (CI=true) the generators always run.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { REPO } from './_helpers';
+
+export interface GeneratorCheck {
+  readonly name: string;
+  /** How the generator is run: a change to it is a change of input. */
+  readonly command: readonly string[];
+  /** Files and folders, relative to the repository, the generator reads. */
+  readonly inputs: readonly string[];
+  /** Files and folders, relative to the repository, the generator's output is compared with. */
+  readonly outputs: readonly string[];
+  /** The repository; this one unless a test of this module says otherwise. */
+  readonly root?: string;
+}
+
+function recordsFile(check: GeneratorCheck): string {
+  return path.join(check.root ?? REPO, 'node_modules', '.cache', 'fabric-tests', 'generator-checks.json');
+}
+
+/** The files under `entry` (a file or a folder), by path relative to `root`. */
+function filesUnder(root: string, entry: string): string[] {
+  const full = path.join(root, entry);
+  if (!fs.existsSync(full)) return [];
+  if (!fs.statSync(full).isDirectory()) return [entry];
+  return fs.readdirSync(full).sort().flatMap((name) => filesUnder(root, path.join(entry, name)));
+}
+
+/** A hash of the check's command and of every input and output file's path and bytes. */
+function stateOf(check: GeneratorCheck): string {
+  const root = check.root ?? REPO;
+  const hash = createHash('sha256').update(JSON.stringify(check.command));
+  for (const file of [...check.inputs, ...check.outputs].flatMap((entry) => filesUnder(root, entry))) {
+    const bytes = fs.readFileSync(path.join(root, file));
+    hash.update(`${file}\0${bytes.length}\0`).update(bytes);
+  }
+  return hash.digest('hex');
+}
+
+function records(check: GeneratorCheck): Record<string, string> {
+  try {
+    return JSON.parse(fs.readFileSync(recordsFile(check), 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** Whether a fresh run of the generator matched these very inputs and outputs before (never in CI). */
+export function passedBefore(check: GeneratorCheck): boolean {
+  return process.env.CI !== 'true' && records(check)[check.name] === stateOf(check);
+}
+
+/** Records that a fresh run of the generator has just matched the committed outputs. */
+export function recordPass(check: GeneratorCheck): void {
+  const file = recordsFile(check);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // Renamed into place: a reader sees the old records or the new. Two workers recording at once may lose one
+  // record, which costs one more run of its generator.
+  const temporary = `${file}.${process.pid}`;
+  fs.writeFileSync(temporary, JSON.stringify({ ...records(check), [check.name]: stateOf(check) }));
+  fs.renameSync(temporary, file);
+}

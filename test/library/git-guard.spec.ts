@@ -1,0 +1,136 @@
+/**
+ * The destroy guard reads the Machines committed in git (`HEAD:dist`), not only dist/ on disk: ArgoCD syncs
+ * the commit, so deleting dist/ (or a file in it) must not let a removed claim destroy a committed VM.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { committedTree } from '../../src/git-baseline';
+import { DestroyRefusedError, synthesize } from '../../src/synth';
+import { minimalMachine, replaceClaims, tempProject } from '../_helpers';
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' } });
+
+/** A checkout whose HEAD commits Machines a and b and their dist/; each test gets a copy. */
+let committed: string;
+let project: string;
+let dist: string;
+
+beforeAll(() => {
+  committed = tempProject({});
+  replaceClaims(committed, [minimalMachine('a'), minimalMachine('b')]);
+  synthesize({ projectDir: committed });
+  git(committed, 'init', '-q');
+  git(committed, 'add', '-A');
+  git(committed, 'commit', '-q', '-m', 'fleet');
+});
+
+beforeEach(() => {
+  project = fs.mkdtempSync(`${committed}-`);
+  fs.cpSync(committed, project, { recursive: true });
+  dist = path.join(project, 'dist');
+});
+
+afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(committed, { recursive: true, force: true }));
+
+test('with dist/ deleted, removing a claim is refused, naming the committed Machine', () => {
+  fs.rmSync(dist, { recursive: true });
+  replaceClaims(project, [minimalMachine('a')]);
+  expect(() => synthesize({ projectDir: project })).toThrow(DestroyRefusedError);
+  expect(() => synthesize({ projectDir: project })).toThrow(
+    /- {3}Machine infra-machines\/b: removed: the VM is destroyed; it is in git HEAD but not in the new tree\n/,
+  );
+  expect(fs.existsSync(dist)).toBe(false);
+});
+
+test('with dist/ deleted, the platform objects committed in git are not planned as new', () => {
+  fs.rmSync(dist, { recursive: true });
+  expect(synthesize({ projectDir: project, dryRun: true }).plan.objects).toEqual([]);
+});
+
+test('with the Machine\'s file deleted from dist/, removing its claim is refused', () => {
+  fs.rmSync(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.b.yaml'));
+  replaceClaims(project, [minimalMachine('a')]);
+  expect(() => synthesize({ projectDir: project })).toThrow(/Machine infra-machines\/b: removed/);
+});
+
+test('with dist/ deleted and every claim kept, synth writes dist/ again without a prompt', () => {
+  fs.rmSync(dist, { recursive: true });
+  const result = synthesize({ projectDir: project });
+  expect(result.plan.changes).toEqual([]);
+  expect(fs.existsSync(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.b.yaml'))).toBe(true);
+});
+
+test('a committed Machine changed on disk is planned from dist/ on disk', () => {
+  replaceClaims(project, [minimalMachine('a', { memory: { size: 4096 } }), minimalMachine('b')]);
+  synthesize({ projectDir: project });
+  replaceClaims(project, [minimalMachine('a', { memory: { size: 8192 } }), minimalMachine('b')]);
+  expect(synthesize({ projectDir: project, dryRun: true }).plan.changes.map((c) => c.details.join())).toEqual([
+    expect.stringMatching(/^spec.memory.size 4096 → 8192 /),
+  ]);
+});
+
+test('the removal is written with allowDestroy', () => {
+  fs.rmSync(dist, { recursive: true });
+  replaceClaims(project, [minimalMachine('a')]);
+  const result = synthesize({ projectDir: project, allowDestroy: true });
+  expect(result.plan.changes.map((c) => `${c.kind} ${c.id}`)).toEqual(['remove infra-machines/b']);
+  expect(fs.existsSync(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.b.yaml'))).toBe(false);
+});
+
+test('a removal written with allowDestroy stays accepted until dist/ is committed, and not beyond that commit', () => {
+  fs.rmSync(dist, { recursive: true });
+  replaceClaims(project, [minimalMachine('a')]);
+  synthesize({ projectDir: project, allowDestroy: true });
+  expect(synthesize({ projectDir: project }).plan.changes).toEqual([]);
+  // A new commit that brings b back guards it again.
+  replaceClaims(project, [minimalMachine('a'), minimalMachine('b')]);
+  synthesize({ projectDir: project });
+  git(project, 'add', '-A');
+  git(project, 'commit', '-q', '-m', 'b is back');
+  replaceClaims(project, [minimalMachine('a')]);
+  expect(() => synthesize({ projectDir: project })).toThrow(/Machine infra-machines\/b: removed/);
+});
+
+describe('committedTree', () => {
+  test('reads HEAD:dist byte for byte, paths relative to dist/', () => {
+    const tree = committedTree(project, dist)!.files;
+    const file = 'cluster/machines/machine.infra-machines.a.yaml';
+    expect(tree.get(file)).toBe(fs.readFileSync(path.join(dist, file), 'utf8'));
+  });
+
+  test('reads only the committed files that differ from the tree given as on disk', () => {
+    const unchanged = 'cluster/machines/machine.infra-machines.a.yaml';
+    const edited = 'cluster/machines/machine.infra-machines.b.yaml';
+    const onDisk = new Map([
+      [unchanged, fs.readFileSync(path.join(dist, unchanged), 'utf8')],
+      [edited, `${fs.readFileSync(path.join(dist, edited), 'utf8')}# edited\n`],
+    ]);
+    const tree = committedTree(project, dist, onDisk)!.files;
+    expect(tree.has(unchanged)).toBe(false);
+    expect(tree.get(edited)).toBe(fs.readFileSync(path.join(dist, edited), 'utf8'));
+    // Not on disk at all: read from git.
+    expect(tree.has('cluster/platform/namespace.infra-machines.yaml')).toBe(true);
+  });
+
+  test('is undefined outside a git checkout, and for an out dir outside the checkout', () => {
+    const plain = tempProject({});
+    try {
+      expect(committedTree(plain, path.join(plain, 'dist'))).toBeUndefined();
+      expect(committedTree(project, path.join(plain, 'dist'))).toBeUndefined();
+    } finally {
+      fs.rmSync(plain, { recursive: true, force: true });
+    }
+  });
+
+  test('is undefined in a checkout without a commit', () => {
+    const fresh = tempProject({});
+    try {
+      git(fresh, 'init', '-q');
+      expect(committedTree(fresh, path.join(fresh, 'dist'))).toBeUndefined();
+    } finally {
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+});

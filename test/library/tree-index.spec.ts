@@ -1,0 +1,64 @@
+/**
+ * The tree index (src/tree-index.ts): a re-synth does not read a dist/ file that still holds what synth
+ * wrote, by its size and time, and reads any other (an edit by hand, a checkout, a file too new to judge).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { synthesize } from '../../src/synth';
+import { minimalMachine, readTree, tempProject } from '../_helpers';
+
+let project: string;
+let dist: string;
+
+/** Sets every file under dist/ to a time well in the past, as a tree written minutes ago has. */
+function age(seconds: number): void {
+  const then = new Date(Date.now() - seconds * 1000);
+  for (const file of Object.keys(readTree(dist))) fs.utimesSync(path.join(dist, file), then, then);
+}
+
+/** The dist/ files a synth reads. */
+function distReads(): string[] {
+  // The fs module itself: synth's `import * as fs` reads its functions from it at each call.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const read = jest.spyOn(require('fs') as typeof fs, 'readFileSync');
+  try {
+    synthesize({ projectDir: project });
+    return read.mock.calls.map(([file]) => String(file)).filter((file) => file.startsWith(`${dist}${path.sep}`));
+  } finally {
+    read.mockRestore();
+  }
+}
+
+beforeEach(() => {
+  project = tempProject({ 'a.yaml': minimalMachine('a'), 'b.yaml': minimalMachine('b') });
+  dist = path.join(project, 'dist');
+  synthesize({ projectDir: project });
+});
+afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
+
+test('a file just written is read (its time is too close to the index to judge); once indexed again, nothing is read', () => {
+  expect(distReads().length).toBe(Object.keys(readTree(dist)).length);
+  age(60);
+  // Read once more: the index then records the files' settled times.
+  expect(distReads().length).toBeGreaterThan(0);
+  expect(distReads()).toEqual([]);
+});
+
+test('a file edited since is read, and synth writes it back as rendered', () => {
+  age(60);
+  distReads();
+  const file = path.join(dist, 'cluster', 'machines', 'machine.infra-machines.a.yaml');
+  const written = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, written.replace('memory:', 'memory: # edited\n   '));
+  expect(distReads()).toEqual([file]);
+  expect(fs.readFileSync(file, 'utf8')).toBe(written);
+});
+
+test('a file that synth would now write differently is read, though unchanged on disk', () => {
+  age(60);
+  distReads();
+  fs.writeFileSync(path.join(project, 'claims', 'a.yaml'), JSON.stringify(minimalMachine('a', { memory: { size: 4096 } })));
+  const reads = distReads();
+  expect(reads).toContain(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.a.yaml'));
+  expect(reads).not.toContain(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.b.yaml'));
+});
