@@ -1,6 +1,6 @@
 /**
  * The bad single-Machine inputs the Machine API contract says must be refused, one rule each, shared by
- * the synth-time tests (validation.test.ts) and the applied-by-hand tests against the XRD (validation-xrd.test.ts).
+ * the synth-time tests (library/validation.spec.ts) and the applied-by-hand tests against the XRD (library/validation-xrd.spec.ts).
  */
 
 export type Doc = Record<string, any>;

@@ -1,6 +1,6 @@
 // `cdk8s synth` (the real cdk8s-cli) run in a copy of the project: it must never empty or change dist/, and
 // a refusal of the guarded synth it runs must stop it. A bad claim is the refusal here; the destroy guard
-// refuses through the same exit (plan.test.ts, git-guard.test.ts, cli.test.ts test it).
+// refuses through the same exit (library/plan.spec.ts, library/git-guard.spec.ts and cli.test.ts test it).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';

@@ -71,7 +71,7 @@ describe('synth writes host facts', () => {
     expect([...files.keys()].filter((file) => file.startsWith(`${HOSTS_DIR}/`)).sort()).toEqual([
       'hosts/apps/web01.json',
       'hosts/infra-machines/dns01.json',
-      // Not a Machine: the list of Machines the repository's root flake builds (repository-flake.test.ts).
+      // Not a Machine: the list of Machines the repository's root flake builds (repository-flake.spec.ts).
       'hosts/nixos-configurations.json',
     ]);
     expect(JSON.parse(files.get('hosts/infra-machines/dns01.json')!).flake).toEqual({
