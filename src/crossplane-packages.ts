@@ -47,7 +47,7 @@ export function dependencyName(reference: string): string {
 /**
  * Fields the API server would default on a Provider or a Function, written out so the object in git is
  * the object in the cluster and ArgoCD never shows a difference (the pkg.crossplane.io CRDs' `default:`
- * values; test/library/gitops-defaults.spec.ts checks every emitted object against its CRD).
+ * values; test/platform/gitops-defaults.spec.ts checks every emitted object against its CRD).
  */
 const PACKAGE_SPEC_DEFAULTS = {
   ignoreCrossplaneConstraints: false,

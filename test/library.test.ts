@@ -1,17 +1,8 @@
 /**
- * The specs in test/library/: Fabric's library called in the test process (with the small upstream tools some
- * of them run: git, ssh-keygen, nix-instantiate, cloud-init, gopher-lua). They run as one Jest suite, so the
- * library is loaded once for all of them rather than once per file (0.2–0.4 s of CPU each here). Each spec
- * is a describe named after its file: `npx jest library -t '^plan '` runs one. The suites beside this file
- * run Fabric, or a big upstream tool, as a process.
+ * test/library/: Fabric's library called in the test process, from claims to dist/ (loading, validation, the
+ * plan and its guards, the writer, init). The suites that run Fabric as a process are beside this file.
  */
-import * as fs from 'fs';
 import * as path from 'path';
+import { runSpecs } from './_spec-suite';
 
-const SPECS = path.join(__dirname, 'library');
-
-for (const file of fs.readdirSync(SPECS).filter((name) => name.endsWith('.spec.ts')).sort()) {
-  describe(file.slice(0, -'.spec.ts'.length), () => {
-    require(path.join(SPECS, file));
-  });
-}
+runSpecs(path.join(__dirname, 'library'));

@@ -7,7 +7,7 @@
 -- however Terraform fails, so the Composition copies the Workspace's conditions to status.workspace.conditions.
 -- Shipped in argocd-cm as resource.customizations.health.fabric.kubelize.io_Machine (src/gitops/argocd-chart.ts).
 -- Lua 5.1 as Argo CD runs it: gopher-lua with only the base, table and package libraries (no string library);
--- test/library/gitops-health.spec.ts runs it so in tools/argocd-lua.
+-- test/platform/gitops-health.spec.ts runs it so in tools/argocd-lua.
 
 -- Ready=False reasons that mean a failure rather than work in progress (Creating, Deleting, Waiting...).
 local FAILURE_REASONS = { Unavailable = true, ReconcileError = true }
