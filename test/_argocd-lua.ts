@@ -3,10 +3,7 @@
  * v1.1.2 with the libraries and globals Argo CD v3.5 gives a custom health check (see its main.go), built from
  * its pinned Go module by tools/build.sh, found as the other upstream tools are (_upstream-tools.ts).
  */
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { spawn } from 'child_process';
 import { describeWithTools } from './_upstream-tools';
 
 export interface Health {
@@ -21,22 +18,53 @@ export interface HealthCheck {
   readonly openLibs?: boolean;
 }
 
-/** Runs `check` against `object` as Argo CD would; a script error fails with Argo CD's Unknown message. */
-export function runHealthCheck(binary: string, check: HealthCheck, object: object): Health {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-argocd-lua-'));
-  try {
-    fs.writeFileSync(path.join(dir, 'health.lua'), check.script);
-    fs.writeFileSync(path.join(dir, 'object.json'), JSON.stringify(object));
-    const args = [...(check.openLibs ? ['--open-libs'] : []), path.join(dir, 'health.lua'), path.join(dir, 'object.json')];
-    const run = spawnSync(binary, args, { encoding: 'utf8', timeout: 30_000 });
-    if (run.status !== 0) throw new Error(`the health script failed in gopher-lua (Argo CD shows Unknown): ${run.stderr || run.error?.message}`);
-    return JSON.parse(run.stdout) as Health;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+/** Runs health checks as Argo CD would, in one `argocd-lua --serve` process (rather than a process per check). */
+export interface HealthChecks {
+  /** Runs `check` against `object`; a script error fails with Argo CD's Unknown message. */
+  run(check: HealthCheck, object: object): Promise<Health>;
+  stop(): Promise<void>;
 }
 
-/** `describe` whose body gets the path of the argocd-lua binary; skipped without it, failing in CI. */
-export function describeWithArgoCdLua(title: string, body: (binary: string) => void): void {
-  describeWithTools(title, ['argocd-lua'], (tools) => body(tools['argocd-lua']));
+function startHealthChecks(binary: string): HealthChecks {
+  const child = spawn(binary, ['--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => { stderr += chunk; });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Answers come in the order of the requests.
+  const waiting: Array<(line: string) => void> = [];
+  let buffered = '';
+  child.stdout!.on('data', (chunk) => {
+    buffered += chunk;
+    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      waiting.shift()!(line);
+    }
+  });
+  return {
+    run: (check, object) => new Promise<Health>((resolve, reject) => {
+      waiting.push((line) => {
+        const answer = JSON.parse(line) as { health?: Health; error?: string };
+        if (answer.error !== undefined) reject(new Error(`the health script failed in gopher-lua (Argo CD shows Unknown): ${answer.error}`));
+        else resolve(answer.health!);
+      });
+      child.stdin!.write(`${JSON.stringify({ script: check.script, openLibs: check.openLibs ?? false, object })}\n`, (error) => {
+        if (error) reject(new Error(`argocd-lua --serve: ${error.message}: ${stderr}`));
+      });
+    }),
+    stop: async () => { child.stdin!.end(); await exited; },
+  };
+}
+
+/**
+ * `describe` whose body gets a runner of health checks, served by one argocd-lua process for the block;
+ * skipped without the binary, failing in CI.
+ */
+export function describeWithArgoCdLua(title: string, body: (check: HealthChecks['run']) => void): void {
+  describeWithTools(title, ['argocd-lua'], (tools) => {
+    let checks: HealthChecks | undefined;
+    beforeAll(() => { checks = startHealthChecks(tools['argocd-lua']); });
+    afterAll(async () => checks?.stop());
+    body((check, object) => checks!.run(check, object));
+  });
 }

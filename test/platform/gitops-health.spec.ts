@@ -11,7 +11,7 @@ import {
   PROVIDER_OPEN_LIBS_KEY,
   providerHealthLua,
 } from '../../src/gitops/argocd-chart';
-import { describeWithArgoCdLua, HealthCheck, runHealthCheck } from '../_argocd-lua';
+import { describeWithArgoCdLua, HealthCheck } from '../_argocd-lua';
 
 /** The check exactly as argocd-cm ships it, with the library setting argocd-cm gives it. */
 function shipped(key: string): HealthCheck {
@@ -36,8 +36,8 @@ const condition = (type: string, status: string, reason: string, message?: strin
 });
 const SYNCED = condition('Synced', 'True', 'ReconcileSuccess');
 
-describeWithArgoCdLua('the Machine health check in gopher-lua', (binary) => {
-  const health = (status?: Record<string, unknown>) => runHealthCheck(binary, shipped(MACHINE_HEALTH_KEY), machine(status));
+describeWithArgoCdLua('the Machine health check in gopher-lua', (check) => {
+  const health = (status?: Record<string, unknown>) => check(shipped(MACHINE_HEALTH_KEY), machine(status));
 
   test.each([
     ['no status yet: Crossplane has not seen the Machine', undefined, 'Progressing'],
@@ -55,22 +55,22 @@ describeWithArgoCdLua('the Machine health check in gopher-lua', (binary) => {
     ['Ready=False Unavailable: a failure', { conditions: [SYNCED, condition('Ready', 'False', 'Unavailable', 'the VM is gone')] }, 'Degraded'],
     ['Ready=False ReconcileError: a failure', { conditions: [SYNCED, condition('Ready', 'False', 'ReconcileError', 'apply failed')] }, 'Degraded'],
     ['Synced=True and no Ready condition yet', { conditions: [SYNCED] }, 'Progressing'],
-  ].map(([reason, status, expected]) => [reason, expected, status] as const))('%s → %s', (_reason, expected, status) => {
-    expect(health(status as Record<string, unknown> | undefined).status).toBe(expected);
+  ].map(([reason, status, expected]) => [reason, expected, status] as const))('%s → %s', async (_reason, expected, status) => {
+    expect((await health(status as Record<string, unknown> | undefined)).status).toBe(expected);
   });
 
-  test('a healthy Machine reports its VMID and address (without the string library Argo CD withholds)', () => {
-    expect(health({ vmId: 120, ipAddress: '10.0.1.10', conditions: [SYNCED, condition('Ready', 'True', 'Available')] }))
+  test('a healthy Machine reports its VMID and address (without the string library Argo CD withholds)', async () => {
+    expect(await health({ vmId: 120, ipAddress: '10.0.1.10', conditions: [SYNCED, condition('Ready', 'True', 'Available')] }))
       .toEqual({ status: 'Healthy', message: 'VM 120 is ready at 10.0.1.10' });
   });
 
-  test('a degraded Machine reports the failing condition message', () => {
-    expect(health({ conditions: [condition('Synced', 'False', 'ReconcileError', 'cannot get Function "function-patch-and-transform"')] }))
+  test('a degraded Machine reports the failing condition message', async () => {
+    expect(await health({ conditions: [condition('Synced', 'False', 'ReconcileError', 'cannot get Function "function-patch-and-transform"')] }))
       .toEqual({ status: 'Degraded', message: 'cannot get Function "function-patch-and-transform"' });
   });
 
-  test('a progressing Machine says what it waits for', () => {
-    expect(health({ conditions: [SYNCED, condition('Ready', 'False', 'Creating', 'Unready resources: workspace')] }))
+  test('a progressing Machine says what it waits for', async () => {
+    expect(await health({ conditions: [SYNCED, condition('Ready', 'False', 'Creating', 'Unready resources: workspace')] }))
       .toEqual({ status: 'Progressing', message: 'Unready resources: workspace' });
   });
 });
@@ -89,14 +89,14 @@ const APPLY_STDERR = 'Error: error waiting for VM clone: All attempts fail:\n#1:
 const APPLY_FAILED = terraformFailure('create failed: cannot apply Terraform configuration', APPLY_STDERR);
 const PLAN_FAILED = terraformFailure('observe failed: cannot diff (i.e. plan) Terraform configuration', 'Error: error retrieving VM 120: received an HTTP 401 response - Reason: authentication failure\n');
 
-describeWithArgoCdLua('the Machine health check reports what the Workspace says', (binary) => {
-  const health = (status: Record<string, unknown>) => runHealthCheck(binary, shipped(MACHINE_HEALTH_KEY), machine(status));
+describeWithArgoCdLua('the Machine health check reports what the Workspace says', (check) => {
+  const health = (status: Record<string, unknown>) => check(shipped(MACHINE_HEALTH_KEY), machine(status));
   // What Crossplane v2.3.4's composite reconciler sets while its Workspace is not Ready, whatever the reason
   // (internal/controller/apiextensions/composite/reconciler.go:871-878): Synced stays True.
   const CREATING = [SYNCED, condition('Ready', 'False', 'Creating', 'Unready resources: workspace')];
 
-  test('a failed terraform apply is Degraded with Terraform\'s message, though the Machine only says Creating', () => {
-    const result = health({
+  test('a failed terraform apply is Degraded with Terraform\'s message, though the Machine only says Creating', async () => {
+    const result = await health({
       conditions: CREATING,
       // crossplane-runtime v2.0.0 managed/reconciler.go:1346: Creating and ReconcileError on a failed create.
       workspace: { conditions: [condition('Ready', 'False', 'Creating'), condition('Synced', 'False', 'ReconcileError', APPLY_FAILED)] },
@@ -106,21 +106,21 @@ describeWithArgoCdLua('the Machine health check reports what the Workspace says'
     expect(result.message).toMatch(/Summary: error waiting for VM clone: All attempts fail:\. To see the full error run: echo "H4sI/);
   });
 
-  test('a failing drift plan of a running VM is Degraded, not Healthy', () => {
-    expect(health({
+  test('a failing drift plan of a running VM is Degraded, not Healthy', async () => {
+    expect(await health({
       vmId: 120,
       conditions: [SYNCED, condition('Ready', 'True', 'Available')],
       workspace: { conditions: [condition('Ready', 'True', 'Available'), condition('Synced', 'False', 'ReconcileError', PLAN_FAILED)] },
     })).toEqual({ status: 'Degraded', message: `Workspace: ${PLAN_FAILED}` });
   });
 
-  test('a Workspace still applying is Progressing with the Machine\'s message', () => {
-    expect(health({ conditions: CREATING, workspace: { conditions: [condition('Ready', 'False', 'Creating')] } }))
+  test('a Workspace still applying is Progressing with the Machine\'s message', async () => {
+    expect(await health({ conditions: CREATING, workspace: { conditions: [condition('Ready', 'False', 'Creating')] } }))
       .toEqual({ status: 'Progressing', message: 'Unready resources: workspace' });
   });
 
-  test('a Workspace that recovered no longer degrades the Machine', () => {
-    expect(health({
+  test('a Workspace that recovered no longer degrades the Machine', async () => {
+    expect(await health({
       vmId: 120,
       conditions: [SYNCED, condition('Ready', 'True', 'Available')],
       workspace: { conditions: [condition('Ready', 'True', 'Available'), SYNCED] },
@@ -128,14 +128,14 @@ describeWithArgoCdLua('the Machine health check reports what the Workspace says'
   });
 });
 
-describeWithArgoCdLua('the Provider health check calls an installing Provider Progressing', (binary) => {
+describeWithArgoCdLua('the Provider health check calls an installing Provider Progressing', (check) => {
   const provider = (conditions?: object[]) => ({
     apiVersion: 'pkg.crossplane.io/v1',
     kind: 'Provider',
     metadata: { name: 'upbound-provider-terraform' },
     ...(conditions ? { status: { conditions } } : {}),
   });
-  const health = (conditions?: object[]) => runHealthCheck(binary, shipped(PROVIDER_HEALTH_KEY), provider(conditions));
+  const health = (conditions?: object[]) => check(shipped(PROVIDER_HEALTH_KEY), provider(conditions));
   // Crossplane v2.3.4 apis/pkg/v1/conditions.go:44-50 (reasons) and 181-216 (PackageHealth's messages).
   const ACTIVE = condition('Installed', 'True', 'ActivePackageRevision');
   const unhealthy = (message: string) => condition('Healthy', 'False', 'UnhealthyPackageRevision', message);
@@ -156,16 +156,16 @@ describeWithArgoCdLua('the Provider health check calls an installing Provider Pr
       'Degraded',
     ],
     ['the revision is unhealthy with an error', [ACTIVE, unhealthy('Package revision health is "False" with message: incompatible Crossplane version: package is not compatible with Crossplane version (v2.3.4)')], 'Degraded'],
-  ].map(([reason, conditions, expected]) => [reason, expected, conditions] as const))('%s → %s', (_reason, expected, conditions) => {
-    expect(health(conditions as object[] | undefined).status).toBe(expected);
+  ].map(([reason, conditions, expected]) => [reason, expected, conditions] as const))('%s → %s', async (_reason, expected, conditions) => {
+    expect((await health(conditions as object[] | undefined)).status).toBe(expected);
   });
 
-  test('an installing Provider says what it waits for', () => {
-    expect(health([ACTIVE, unhealthy('Package revision health is "Unknown"')])).toEqual({ status: 'Progressing', message: 'Package revision health is "Unknown"' });
+  test('an installing Provider says what it waits for', async () => {
+    expect(await health([ACTIVE, unhealthy('Package revision health is "Unknown"')])).toEqual({ status: 'Progressing', message: 'Package revision health is "Unknown"' });
   });
 
-  test('a failing Provider says why', () => {
-    expect(health([ACTIVE, unhealthy('Package revision health is "False" with message: cannot resolve package dependencies: boom')]))
+  test('a failing Provider says why', async () => {
+    expect(await health([ACTIVE, unhealthy('Package revision health is "False" with message: cannot resolve package dependencies: boom')]))
       .toEqual({ status: 'Degraded', message: 'Package revision health is "False" with message: cannot resolve package dependencies: boom' });
   });
 
@@ -175,29 +175,29 @@ describeWithArgoCdLua('the Provider health check calls an installing Provider Pr
   });
 });
 
-describeWithArgoCdLua('the gopher-lua runner keeps to what Argo CD v3.5 gives a custom check', (binary) => {
-  const run = (script: string, openLibs = false) => runHealthCheck(binary, { script, openLibs }, machine());
+describeWithArgoCdLua('the gopher-lua runner keeps to what Argo CD v3.5 gives a custom check', (check) => {
+  const run = (script: string, openLibs = false) => check({ script, openLibs }, machine());
 
-  test('no string library unless argocd-cm sets useOpenLibs, as util/lua/lua.go opens only package, base and table', () => {
-    expect(() => run('return { status = string.format("%s", "Healthy") }')).toThrow(/attempt to index a non-table object\(nil\) with key 'format'/);
-    expect(run('return { status = string.format("%s", "Healthy") }', true)).toEqual({ status: 'Healthy' });
+  test('no string library unless argocd-cm sets useOpenLibs, as util/lua/lua.go opens only package, base and table', async () => {
+    await expect(run('return { status = string.format("%s", "Healthy") }')).rejects.toThrow(/attempt to index a non-table object\(nil\) with key 'format'/);
+    expect(await run('return { status = string.format("%s", "Healthy") }', true)).toEqual({ status: 'Healthy' });
   });
 
-  test('no global os; require("os") gives the safe clock', () => {
-    expect(run('if os == nil and type(require("os").time()) == "number" then return { status = "Healthy" } end')).toEqual({ status: 'Healthy' });
+  test('no global os; require("os") gives the safe clock', async () => {
+    expect(await run('if os == nil and type(require("os").time()) == "number" then return { status = "Healthy" } end')).toEqual({ status: 'Healthy' });
   });
 
-  test('the object is the global obj', () => {
-    expect(run('return { status = "Healthy", message = obj.metadata.namespace .. "/" .. obj.metadata.name }'))
+  test('the object is the global obj', async () => {
+    expect(await run('return { status = "Healthy", message = obj.metadata.namespace .. "/" .. obj.metadata.name }'))
       .toEqual({ status: 'Healthy', message: 'infra-machines/dns01' });
   });
 
-  test('a status Argo CD does not know becomes Unknown', () => {
-    expect(run('return { status = "Fine" }')).toEqual({ status: 'Unknown', message: 'Lua returned an invalid health status' });
+  test('a status Argo CD does not know becomes Unknown', async () => {
+    expect(await run('return { status = "Fine" }')).toEqual({ status: 'Unknown', message: 'Lua returned an invalid health status' });
   });
 
-  test('a script that returns no table fails as Argo CD fails it', () => {
-    expect(() => run('return "Healthy"')).toThrow(/expect table output from Lua script, not string/);
+  test('a script that returns no table fails as Argo CD fails it', async () => {
+    await expect(run('return "Healthy"')).rejects.toThrow(/expect table output from Lua script, not string/);
   });
 
   test('ships in argocd-cm under the key Argo CD reads for fabric.kubelize.io Machines', () => {

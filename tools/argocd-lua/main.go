@@ -2,6 +2,11 @@
 // way Argo CD v3.5 does, and prints the health as JSON: {"status":"Healthy","message":"..."}.
 //
 //	argocd-lua [--open-libs] <health.lua> <object.json>     (object.json may be - for stdin)
+//	argocd-lua --serve
+//
+// --serve runs many checks from one process (a test starts it once rather than a process per check): each line
+// of stdin is a request {"script": "...", "openLibs": false, "object": {...}}, each answered, in order, by a
+// line {"health": {...}} or {"error": "..."}. Every check runs in a fresh Lua state, as in the one-shot form.
 //
 // --open-libs runs the script as Argo CD runs its built-in checks, or a custom one whose argocd-cm sets
 // resource.customizations.useOpenLibs.<group_kind>: "true" (GetHealthScript, lines 169-205): with every
@@ -51,6 +56,12 @@ var validStatuses = map[string]bool{
 
 func main() {
 	args := os.Args[1:]
+	if len(args) == 1 && args[0] == "--serve" {
+		if err := serve(os.Stdin, os.Stdout); err != nil {
+			fail(err)
+		}
+		return
+	}
 	openLibs := len(args) > 0 && args[0] == "--open-libs"
 	if openLibs {
 		args = args[1:]
@@ -75,6 +86,40 @@ func main() {
 		os.Exit(1)
 	}
 	writeHealth(health)
+}
+
+// request is one line of --serve's input.
+type request struct {
+	Script   string         `json:"script"`
+	OpenLibs bool           `json:"openLibs"`
+	Object   map[string]any `json:"object"`
+}
+
+// response is one line of --serve's output: the health, or the error Argo CD would show as Unknown.
+type response struct {
+	Health *Health `json:"health,omitempty"`
+	Error  string  `json:"error,omitempty"`
+}
+
+func serve(in io.Reader, out io.Writer) error {
+	requests := json.NewDecoder(in)
+	responses := json.NewEncoder(out)
+	for {
+		var req request
+		if err := requests.Decode(&req); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		health, err := runHealth(req.Script, req.Object, req.OpenLibs)
+		answer := response{Health: &health}
+		if err != nil {
+			answer = response{Error: err.Error()}
+		}
+		if err := responses.Encode(answer); err != nil {
+			return err
+		}
+	}
 }
 
 func readObject(path string) (map[string]any, error) {
