@@ -29,9 +29,13 @@ function startHealthChecks(binary: string): HealthChecks {
   const child = spawn(binary, ['--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk) => { stderr += chunk; });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // Answers come in the order of the requests.
   const waiting: Array<(line: string) => void> = [];
+  const exited = new Promise<void>((resolve) => child.once('exit', (code) => {
+    // A process that ends early answers whoever still waits with why.
+    for (const answer of waiting.splice(0)) answer(JSON.stringify({ error: `argocd-lua --serve exited with ${code}: ${stderr}` }));
+    resolve();
+  }));
   let buffered = '';
   child.stdout!.on('data', (chunk) => {
     buffered += chunk;

@@ -220,7 +220,6 @@ export function renderChecks(pass: RenderPass, committed: SynthesizedTree, fleet
   };
 
   describe('once Terraform has applied', () => {
-
     test.each([{ topology: 'namespaced', tree: fleet }, { topology: 'legacy', tree: legacyFleet }])(
       '$topology: the module outputs reach the status of the composite, which becomes Ready', async ({ tree }) => {
         const xr = await appliedEveryField(tree);

@@ -15,6 +15,7 @@ import { describeWithTools, inParallel } from './_upstream-tools';
 
 const VM_TYPE = VM_RESOURCE.split('.')[0];
 const FILE_TYPE = USER_DATA_RESOURCE.split('.')[0];
+
 /** What the VM must be for a (defaulted) Machine spec, in the plan's shape. */
 function expectedVm(machine: Record<string, any>): Record<string, unknown> {
   const spec = machine.spec;
