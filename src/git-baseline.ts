@@ -2,13 +2,26 @@
  * The tree committed in git: what ArgoCD syncs is the commit, not the working tree, so the destroy guard
  * also compares against `HEAD:<dist path>`. A deleted or emptied dist/ on disk then cannot hide a committed
  * Machine. Plain `git` (ls-tree, cat-file) in a child process: the project is a git checkout, so git is
- * there, and no library needs to understand the repository's format.
+ * there, and no library needs to understand the repository's format. What `git ls-tree` lists for a commit
+ * never changes, so the last listing is kept in .fabric/ and a synth at the same HEAD starts one git process,
+ * not two.
  */
 import { spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { mayBeInGitCheckout } from './git-checkout';
+import { LOCAL_STATE_DIR } from './local-state';
+
+/** The last `HEAD:<out dir>` listing: its commit, its folder, and each YAML file's blob hash and path. */
+export const COMMITTED_LISTING_FILE = path.join(LOCAL_STATE_DIR, 'committed-listing.json');
+
+interface Listing {
+  readonly head: string;
+  readonly prefix: string;
+  /** [blob hash, path from the top of the checkout]. */
+  readonly blobs: ReadonlyArray<readonly [string, string]>;
+}
 
 function git(cwd: string, args: readonly string[], input?: string): string | undefined {
   const run = spawnSync('git', args, { cwd, encoding: 'utf8', input, maxBuffer: 1 << 30 });
@@ -29,9 +42,9 @@ export interface CommittedTree {
  * The tree committed at `HEAD:<outDir>`, when `projectDir` is in a git checkout with a commit and outDir
  * lies inside it; undefined otherwise (no git, no commit, outDir elsewhere). Blobs whose hash equals the
  * git hash of the file on disk (`onDisk`, path relative to outDir → text) are not read: after a commit of
- * dist/, that is all of them.
+ * dist/, that is all of them. The commit's listing is kept in .fabric/ unless `remember` is false (a plan).
  */
-export function committedTree(projectDir: string, outDir: string, onDisk: ReadonlyMap<string, string> = new Map()): CommittedTree | undefined {
+export function committedTree(projectDir: string, outDir: string, onDisk: ReadonlyMap<string, string> = new Map(), remember = true): CommittedTree | undefined {
   if (!fs.existsSync(projectDir) || !mayBeInGitCheckout(projectDir)) return undefined;
   // `--verify -q HEAD` prints the commit after the top level, and nothing (exit 1) before the first commit.
   const [top, head] = (git(projectDir, ['rev-parse', '--show-toplevel', '--verify', '-q', 'HEAD']) ?? '').split('\n');
@@ -39,11 +52,11 @@ export function committedTree(projectDir: string, outDir: string, onDisk: Readon
   const relative = path.relative(fs.realpathSync(top), realOutDir(outDir));
   if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
   const prefix = relative === '' ? '' : `${relative.split(path.sep).join('/')}/`;
-  const listing = git(top, ['ls-tree', '-r', '-z', '--full-tree', head, '--', prefix || '.']);
+  const listing = listingOf(projectDir, top, head, prefix, remember);
   if (listing === undefined) return undefined;
-  const blobs = listing.split('\0').filter(Boolean)
-    .map((line) => { const [meta, file] = line.split('\t'); return { hash: meta.split(' ')[2], path: file, file: file.slice(prefix.length) }; })
-    .filter(({ hash, path: full, file }) => /\.ya?ml$/.test(file) && full.startsWith(prefix) && !sameBlob(hash, onDisk.get(file)));
+  const blobs = listing.blobs
+    .map(([hash, full]) => ({ hash, file: full.slice(prefix.length) }))
+    .filter(({ hash, file }) => !sameBlob(hash, onDisk.get(file)));
   const files = new Map<string, string>();
   if (blobs.length === 0) return { head, files };
   // One process for every blob: `<hash> blob <size>\n<content>\n` each.
@@ -56,6 +69,32 @@ export function committedTree(projectDir: string, outDir: string, onDisk: Readon
     offset = headerEnd + 1 + size + 1;
   }
   return { head, files };
+}
+
+/**
+ * The YAML files of `<head>:<prefix>`: from .fabric/ when it holds that very listing, else from `git ls-tree`
+ * (kept in .fabric/ when `remember`; a plan writes nothing).
+ */
+function listingOf(projectDir: string, top: string, head: string, prefix: string, remember: boolean): Listing | undefined {
+  const file = path.join(projectDir, COMMITTED_LISTING_FILE);
+  try {
+    const kept = JSON.parse(fs.readFileSync(file, 'utf8')) as Listing;
+    if (kept.head === head && kept.prefix === prefix && Array.isArray(kept.blobs)) return kept;
+  } catch {
+    // None kept, or unreadable: listed again below.
+  }
+  const output = git(top, ['ls-tree', '-r', '-z', '--full-tree', head, '--', prefix || '.']);
+  if (output === undefined) return undefined;
+  const blobs = output.split('\0').filter(Boolean)
+    .map((line): [string, string] => { const [meta, full] = line.split('\t'); return [meta.split(' ')[2], full]; })
+    .filter(([, full]) => full.startsWith(prefix) && /\.ya?ml$/.test(full));
+  const listing = { head, prefix, blobs };
+  if (remember) {
+    // Written in place: a half-written file does not parse and reads as none.
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(listing));
+  }
+  return listing;
 }
 
 /** Whether `text` is the blob git names `hash` (SHA-1, or SHA-256 in a repository that uses it). */

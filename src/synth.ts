@@ -94,7 +94,7 @@ export function synthesize(options: SynthOptions): SynthResult {
     if (same) trusted++;
     return same ? next : undefined;
   });
-  const committed = committedTree(projectDir, outDir, current);
+  const committed = committedTree(projectDir, outDir, current, !options.dryRun);
   const accepted = committed ? acceptedRemovals(projectDir, committed.head) : new Set<string>();
   const plan: Plan = {
     ...computePlan(currentMachines(current, committed?.files, unchanged, accepted), validated.machines.map((m) => ({ id: m.id, spec: m.spec, defaulted: true }))),

@@ -5,7 +5,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { committedTree } from '../../src/git-baseline';
+import { COMMITTED_LISTING_FILE, committedTree } from '../../src/git-baseline';
 import { DestroyRefusedError, synthesize } from '../../src/synth';
 import { minimalMachine, replaceClaims, tempProject } from '../_helpers';
 
@@ -112,6 +112,37 @@ describe('committedTree', () => {
     expect(tree.get(edited)).toBe(fs.readFileSync(path.join(dist, edited), 'utf8'));
     // Not on disk at all: read from git.
     expect(tree.has('cluster/platform/namespace.infra-machines.yaml')).toBe(true);
+  });
+
+  test('lists a commit once: the next read at the same HEAD starts git once (rev-parse), a new commit is listed again', () => {
+    const childProcess = require('child_process') as typeof import('child_process');
+    const gitCommands = (read: () => void) => {
+      const spawned = jest.spyOn(childProcess, 'spawnSync');
+      try {
+        read();
+        return spawned.mock.calls.filter(([command]) => command === 'git').map(([, args]) => (args as string[])[0]);
+      } finally {
+        spawned.mockRestore();
+      }
+    };
+    // No tree given as on disk: every committed blob is read (cat-file).
+    expect(gitCommands(() => committedTree(project, dist))).toEqual(['rev-parse', 'ls-tree', 'cat-file']);
+    expect(fs.existsSync(path.join(project, COMMITTED_LISTING_FILE))).toBe(true);
+    expect(gitCommands(() => expect(committedTree(project, dist)!.files.size).toBeGreaterThan(0))).toEqual(['rev-parse', 'cat-file']);
+    // A commit that removes b: listed again, and b is gone from what HEAD holds.
+    replaceClaims(project, [minimalMachine('a')]);
+    synthesize({ projectDir: project, allowDestroy: true });
+    git(project, 'add', '-A');
+    git(project, 'commit', '-q', '-m', 'b removed');
+    expect(gitCommands(() => expect(committedTree(project, dist)!.files.has('cluster/machines/machine.infra-machines.b.yaml')).toBe(false)))
+      .toEqual(['rev-parse', 'ls-tree', 'cat-file']);
+  });
+
+  test('a plan keeps no listing', () => {
+    synthesize({ projectDir: project, dryRun: true });
+    expect(fs.existsSync(path.join(project, COMMITTED_LISTING_FILE))).toBe(false);
+    synthesize({ projectDir: project });
+    expect(fs.existsSync(path.join(project, COMMITTED_LISTING_FILE))).toBe(true);
   });
 
   test('is undefined outside a git checkout, and for an out dir outside the checkout', () => {
