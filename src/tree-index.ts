@@ -7,6 +7,9 @@
  * Like git, it guards against an edit that keeps the size within the file system's timestamp granularity:
  * a file whose time is not clearly older than the index is read, and the index is written again once such
  * a file is found unchanged, so the run after that trusts it.
+ *
+ * The trees indexed are listed by out dir (tree-indexes.json); the index of a tree that no longer exists (a
+ * temporary `--out`) is deleted when another is written, so .fabric/ does not grow with every such run.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -28,9 +31,15 @@ export interface TreeIndex {
 /** How much older than the index a file's time must be to be trusted (coarse file system timestamps). */
 const RACY_MS = 2000;
 
+/** Index file name → the out dir it indexes. */
+const TREES_FILE = 'tree-indexes.json';
+
+function indexName(outDir: string): string {
+  return `tree-index-${crypto.createHash('sha1').update(path.resolve(outDir)).digest('hex').slice(0, 12)}.json`;
+}
+
 function indexFile(projectDir: string, outDir: string): string {
-  const tree = crypto.createHash('sha1').update(path.resolve(outDir)).digest('hex').slice(0, 12);
-  return path.join(projectDir, LOCAL_STATE_DIR, `tree-index-${tree}.json`);
+  return path.join(projectDir, LOCAL_STATE_DIR, indexName(outDir));
 }
 
 export function contentHash(text: string): string {
@@ -57,6 +66,24 @@ export function writeTreeIndex(projectDir: string, outDir: string, files: Readon
   const target = indexFile(projectDir, outDir);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, JSON.stringify({ writtenAt: Date.now(), files: entries }));
+  pruneIndexes(path.dirname(target), path.basename(target), path.resolve(outDir));
+}
+
+/** Lists `outDir`'s index, and deletes every index of a tree that is gone (or of no tree listed). */
+function pruneIndexes(stateDir: string, written: string, outDir: string): void {
+  let trees: Record<string, string> = {};
+  try {
+    trees = JSON.parse(fs.readFileSync(path.join(stateDir, TREES_FILE), 'utf8'));
+  } catch {
+    // None yet, or unreadable: every other index is of a tree not listed.
+  }
+  const kept: Record<string, string> = { [written]: outDir };
+  for (const name of fs.readdirSync(stateDir).filter((file) => /^tree-index-[0-9a-f]+\.json$/.test(file) && file !== written)) {
+    const tree = trees[name];
+    if (tree !== undefined && fs.existsSync(tree)) kept[name] = tree;
+    else fs.rmSync(path.join(stateDir, name), { force: true });
+  }
+  fs.writeFileSync(path.join(stateDir, TREES_FILE), JSON.stringify(kept));
 }
 
 /** Whether a file on disk, by its stat, still holds what the index recorded. */

@@ -62,3 +62,25 @@ test('a file that synth would now write differently is read, though unchanged on
   expect(reads).toContain(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.a.yaml'));
   expect(reads).not.toContain(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.b.yaml'));
 });
+
+test('the index of a tree that is gone (a temporary --out) is deleted when another tree is indexed; a tree that exists keeps its own', () => {
+  const state = path.join(project, '.fabric');
+  const indexes = () => fs.readdirSync(state).filter((file) => file.startsWith('tree-index-')).sort();
+  const elsewhere = fs.mkdtempSync(path.join(path.dirname(project), 'fabric-out-'));
+  const temporary = path.join(elsewhere, 'a');
+  const kept = path.join(elsewhere, 'b');
+  synthesize({ projectDir: project, outDir: temporary });
+  synthesize({ projectDir: project, outDir: kept });
+  expect(indexes()).toHaveLength(3);
+  // An index from before the list of trees, of no tree it names: deleted too.
+  fs.writeFileSync(path.join(state, 'tree-index-0123456789ab.json'), '{}');
+  fs.rmSync(temporary, { recursive: true });
+  fs.writeFileSync(path.join(project, 'claims', 'c.yaml'), JSON.stringify(minimalMachine('c')));
+  synthesize({ projectDir: project });
+  try {
+    expect(indexes()).toHaveLength(2);
+    expect(Object.values(JSON.parse(fs.readFileSync(path.join(state, 'tree-indexes.json'), 'utf8'))).sort()).toEqual([dist, kept].sort());
+  } finally {
+    fs.rmSync(elsewhere, { recursive: true, force: true });
+  }
+});
