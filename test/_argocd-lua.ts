@@ -18,7 +18,7 @@ export interface HealthCheck {
   readonly openLibs?: boolean;
 }
 
-/** Runs health checks as Argo CD would, in one `argocd-lua --serve` process (rather than a process per check). */
+/** Runs health checks as Argo CD would, in one `argocd-lua` process (rather than a process per check). */
 export interface HealthChecks {
   /** Runs `check` against `object`; a script error fails with Argo CD's Unknown message. */
   run(check: HealthCheck, object: object): Promise<Health>;
@@ -26,14 +26,14 @@ export interface HealthChecks {
 }
 
 function startHealthChecks(binary: string): HealthChecks {
-  const child = spawn(binary, ['--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk) => { stderr += chunk; });
   // Answers come in the order of the requests.
   const waiting: Array<(line: string) => void> = [];
   const exited = new Promise<void>((resolve) => child.once('exit', (code) => {
     // A process that ends early answers whoever still waits with why.
-    for (const answer of waiting.splice(0)) answer(JSON.stringify({ error: `argocd-lua --serve exited with ${code}: ${stderr}` }));
+    for (const answer of waiting.splice(0)) answer(JSON.stringify({ error: `argocd-lua exited with ${code}: ${stderr}` }));
     resolve();
   }));
   let buffered = '';
@@ -53,7 +53,7 @@ function startHealthChecks(binary: string): HealthChecks {
         else resolve(answer.health!);
       });
       child.stdin!.write(`${JSON.stringify({ script: check.script, openLibs: check.openLibs ?? false, object })}\n`, (error) => {
-        if (error) reject(new Error(`argocd-lua --serve: ${error.message}: ${stderr}`));
+        if (error) reject(new Error(`argocd-lua: ${error.message}: ${stderr}`));
       });
     }),
     stop: async () => { child.stdin!.end(); await exited; },

@@ -2,13 +2,13 @@
  * A check that a generator's committed output is current (docs/api/ by TypeDoc, imports/ by `npm run import`)
  * is remembered, as `tsc -b` remembers a project it has checked: once a fresh run of the generator matched the
  * committed files, the same inputs and the same committed files are not generated again. The record holds a
- * hash of every input and every output file's path and bytes, in node_modules/.cache/ (outside the repository;
+ * hash of every input and every output file's path and content, in node_modules/.cache/ (outside the repository;
  * `npm ci` starts without it). In CI (CI=true) the generators always run.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { REPO } from './_helpers';
+import { readTree, REPO } from './_helpers';
 
 export interface GeneratorCheck {
   readonly name: string;
@@ -26,21 +26,14 @@ function recordsFile(check: GeneratorCheck): string {
   return path.join(check.root ?? REPO, 'node_modules', '.cache', 'fabric-tests', 'generator-checks.json');
 }
 
-/** The files under `entry` (a file or a folder), by path relative to `root`. */
-function filesUnder(root: string, entry: string): string[] {
-  const full = path.join(root, entry);
-  if (!fs.existsSync(full)) return [];
-  if (!fs.statSync(full).isDirectory()) return [entry];
-  return fs.readdirSync(full).sort().flatMap((name) => filesUnder(root, path.join(entry, name)));
-}
-
-/** A hash of the check's command and of every input and output file's path and bytes. */
+/** A hash of the check's command and of every input and output file's path and content. */
 function stateOf(check: GeneratorCheck): string {
   const root = check.root ?? REPO;
   const hash = createHash('sha256').update(JSON.stringify(check.command));
-  for (const file of [...check.inputs, ...check.outputs].flatMap((entry) => filesUnder(root, entry))) {
-    const bytes = fs.readFileSync(path.join(root, file));
-    hash.update(`${file}\0${bytes.length}\0`).update(bytes);
+  for (const entry of [...check.inputs, ...check.outputs]) {
+    const full = path.join(root, entry);
+    const files = !fs.existsSync(full) ? {} : fs.statSync(full).isDirectory() ? readTree(full) : { '': fs.readFileSync(full, 'utf8') };
+    for (const file of Object.keys(files).sort()) hash.update(`${path.join(entry, file)}\0${files[file].length}\0${files[file]}`);
   }
   return hash.digest('hex');
 }

@@ -1,14 +1,10 @@
-// Command argocd-lua runs an Argo CD custom health check (a Lua script) against one Kubernetes object the
-// way Argo CD v3.5 does, and prints the health as JSON: {"status":"Healthy","message":"..."}.
+// Command argocd-lua runs Argo CD custom health checks (Lua scripts) against Kubernetes objects the way
+// Argo CD v3.5 does. It serves many checks from one process (a test starts it once rather than a process per
+// check): each line of stdin is a request {"script": "...", "openLibs": false, "object": {...}}, each answered,
+// in order, by a line {"health": {"status": "Healthy", "message": "..."}} or {"error": "..."}. Every check
+// runs in a fresh Lua state.
 //
-//	argocd-lua [--open-libs] <health.lua> <object.json>     (object.json may be - for stdin)
-//	argocd-lua --serve
-//
-// --serve runs many checks from one process (a test starts it once rather than a process per check): each line
-// of stdin is a request {"script": "...", "openLibs": false, "object": {...}}, each answered, in order, by a
-// line {"health": {...}} or {"error": "..."}. Every check runs in a fresh Lua state, as in the one-shot form.
-//
-// --open-libs runs the script as Argo CD runs its built-in checks, or a custom one whose argocd-cm sets
+// openLibs runs the script as Argo CD runs its built-in checks, or a custom one whose argocd-cm sets
 // resource.customizations.useOpenLibs.<group_kind>: "true" (GetHealthScript, lines 169-205): with every
 // standard library gopher-lua opens.
 //
@@ -24,12 +20,11 @@
 //     gopher-json and encoding/json into {status, message}; an empty table or nil is an empty health; an
 //     unknown status becomes Unknown "Lua returned an invalid health status"; any other type an error.
 //
-// An error (a Lua runtime error, a wrong return type) is printed as the health Argo CD shows for it
-// (gitops-engine pkg/health/health.go:78-85: Unknown with the error's text) and exits 1.
+// An error (a Lua runtime error, a wrong return type) is answered with its text, which Argo CD shows as the
+// message of an Unknown health (gitops-engine pkg/health/health.go:78-85).
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -55,47 +50,23 @@ var validStatuses = map[string]bool{
 }
 
 func main() {
-	args := os.Args[1:]
-	if len(args) == 1 && args[0] == "--serve" {
-		if err := serve(os.Stdin, os.Stdout); err != nil {
-			fail(err)
-		}
-		return
-	}
-	openLibs := len(args) > 0 && args[0] == "--open-libs"
-	if openLibs {
-		args = args[1:]
-	}
-	if len(args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: argocd-lua [--open-libs] <health.lua> <object.json|->")
+	if len(os.Args) != 1 {
+		fmt.Fprintln(os.Stderr, "usage: argocd-lua < requests (one JSON request per line; see the package comment)")
 		os.Exit(2)
 	}
-	script, err := os.ReadFile(args[0])
-	if err != nil {
+	if err := serve(os.Stdin, os.Stdout); err != nil {
 		fail(err)
 	}
-	object, err := readObject(args[1])
-	if err != nil {
-		fail(err)
-	}
-	health, err := runHealth(string(script), object, openLibs)
-	if err != nil {
-		// What Argo CD shows for a script that fails, and a non-zero exit so a caller cannot miss it.
-		writeHealth(Health{Status: "Unknown", Message: err.Error()})
-		fmt.Fprintln(os.Stderr, "argocd-lua:", err)
-		os.Exit(1)
-	}
-	writeHealth(health)
 }
 
-// request is one line of --serve's input.
+// request is one line of the input.
 type request struct {
 	Script   string         `json:"script"`
 	OpenLibs bool           `json:"openLibs"`
 	Object   map[string]any `json:"object"`
 }
 
-// response is one line of --serve's output: the health, or the error Argo CD would show as Unknown.
+// response is one line of the output: the health, or the error Argo CD would show as Unknown.
 type response struct {
 	Health *Health `json:"health,omitempty"`
 	Error  string  `json:"error,omitempty"`
@@ -120,24 +91,6 @@ func serve(in io.Reader, out io.Writer) error {
 			return err
 		}
 	}
-}
-
-func readObject(path string) (map[string]any, error) {
-	var data []byte
-	var err error
-	if path == "-" {
-		data, err = io.ReadAll(os.Stdin)
-	} else {
-		data, err = os.ReadFile(path)
-	}
-	if err != nil {
-		return nil, err
-	}
-	var object map[string]any
-	if err := json.Unmarshal(data, &object); err != nil {
-		return nil, fmt.Errorf("%s: not a JSON object: %w", path, err)
-	}
-	return object, nil
 }
 
 func runHealth(script string, object map[string]any, openLibs bool) (Health, error) {
@@ -292,14 +245,6 @@ func osDate(l *lua.LState) int {
 	}
 	l.Push(lua.LString(out.String()))
 	return 1
-}
-
-func writeHealth(health Health) {
-	var buffer bytes.Buffer
-	encoder := json.NewEncoder(&buffer)
-	encoder.SetEscapeHTML(false)
-	_ = encoder.Encode(health)
-	os.Stdout.Write(buffer.Bytes())
 }
 
 func fail(err error) {
