@@ -141,14 +141,16 @@ function lowerFirst(text: string): string {
 }
 
 /**
- * A claim is data, read once: dropping its module (from the cache and from this module's children) lets
- * a fleet of thousands be garbage-collected as it loads instead of staying in memory to the end.
+ * A claim is data, read once: dropping its module (from the cache and from the children of the module that
+ * required it) lets a fleet of thousands be garbage-collected as it loads instead of staying in memory to the
+ * end. The parent is the claim's own record of it: in the bundled synth, `module` here is not a real module.
  */
 function forgetModule(resolved: string): void {
   const loaded = require.cache[resolved];
   delete require.cache[resolved];
-  const index = module.children.lastIndexOf(loaded!);
-  if (index >= 0) module.children.splice(index, 1);
+  const siblings = loaded?.parent?.children ?? [];
+  const index = siblings.lastIndexOf(loaded!);
+  if (index >= 0) siblings.splice(index, 1);
 }
 
 /**

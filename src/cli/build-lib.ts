@@ -2,10 +2,12 @@
  * Finishes the build after `tsc -b tsconfig.build.json` compiled src/ and imports/ into lib/:
  * copies the files src/ reads at runtime from beside its own modules (the Argo CD Lua health check, the
  * NixOS flake and bootstrap contract), so `lib/src/...` finds them where `src/...` does, and writes
- * lib/index.js so `require('@kubelize/fabric')` and `require('./lib')` both load the public API.
+ * lib/index.js so `require('@kubelize/fabric')` and `require('./lib')` both load the public API, and bundles
+ * the synth command into lib/src/cli/synth.bundle.js (synth-bundle.ts says why).
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { bundle } from './_bundle';
 import { PROJECT_DIR } from './_project-dir';
 
 const projectDir = PROJECT_DIR;
@@ -21,7 +23,9 @@ function copyAssets(relative: string): number {
       if (child !== 'cli') copied += copyAssets(child);
     } else if (!entry.name.endsWith('.ts')) {
       fs.mkdirSync(path.join(lib, 'src', relative), { recursive: true });
-      fs.copyFileSync(path.join(src, child), path.join(lib, 'src', child));
+      // Its own time kept: a copy is then as new as its source, so the synth bundle (which requires the JSON)
+      // is built again only when a source changed.
+      fs.cpSync(path.join(src, child), path.join(lib, 'src', child), { preserveTimestamps: true });
       copied++;
     }
   }
@@ -32,6 +36,11 @@ if (!fs.existsSync(path.join(lib, 'src', 'index.js'))) throw new Error('lib/src/
 const copied = copyAssets('');
 fs.writeFileSync(path.join(lib, 'index.js'), "'use strict';\nmodule.exports = require('./src/index.js');\n");
 fs.writeFileSync(path.join(lib, 'index.d.ts'), "export * from './src/index';\n");
-// Last: bin/fabric.js runs lib/ only while this stamp is newer than every source.
-fs.writeFileSync(path.join(lib, '.build-stamp'), `${new Date().toISOString()}\n`);
-console.log(`lib/: ${copied} runtime files copied from src/`);
+bundle(path.join(lib, 'src', 'cli', 'synth-bundle.js'), path.join(lib, 'src', 'cli', 'synth.bundle.js')).then((bundled) => {
+  // Last: bin/fabric.js runs lib/ only while this stamp is newer than every source.
+  fs.writeFileSync(path.join(lib, '.build-stamp'), `${new Date().toISOString()}\n`);
+  console.log(`lib/: ${copied} runtime files copied from src/, synth ${bundled ? 'bundled' : 'bundle current'}`);
+}, (error: unknown) => {
+  console.error(`lib/: synth could not be bundled: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
