@@ -17,17 +17,26 @@ const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd,
 /** An example claim as a TypeScript module, as claims/ ships them. */
 const example = (name: string) => `export default ${JSON.stringify({ metadata: minimalMachine(name).metadata, spec: minimalMachine(name).spec })};\n`;
 
+/** A clone as init meets it: the example claims, their dist/ committed, an origin; each test gets a copy. */
+let clone: string;
 let project: string;
 let printed: string[];
 
+beforeAll(() => {
+  clone = tempProject({ 'basic.ts': example('basic'), 'dns01.ts': example('dns01'), '_shared.ts': 'export const NODE = "pve";\n' }, { gitops: { repoURL: undefined } });
+  fs.writeFileSync(path.join(clone, 'package.json'), JSON.stringify({ name: 'fixture', fabric: { gitops: { repoURL: 'https://github.com/kubelize/fabric.git' } } }));
+  synthesize({ projectDir: clone });
+  git(clone, 'init', '-q');
+  git(clone, 'remote', 'add', 'origin', 'git@github.com:you/fleet.git');
+  git(clone, 'add', '-A');
+  git(clone, 'commit', '-q', '-m', 'clone');
+});
+
+afterAll(() => fs.rmSync(clone, { recursive: true, force: true }));
+
 beforeEach(() => {
-  project = tempProject({ 'basic.ts': example('basic'), 'dns01.ts': example('dns01'), '_shared.ts': 'export const NODE = "pve";\n' }, { gitops: { repoURL: undefined } });
-  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'fixture', fabric: { gitops: { repoURL: 'https://github.com/kubelize/fabric.git' } } }));
-  synthesize({ projectDir: project });
-  git(project, 'init', '-q');
-  git(project, 'remote', 'add', 'origin', 'git@github.com:you/fleet.git');
-  git(project, 'add', '-A');
-  git(project, 'commit', '-q', '-m', 'clone');
+  project = fs.mkdtempSync(`${clone}-`);
+  fs.cpSync(clone, project, { recursive: true });
   printed = [];
   jest.spyOn(console, 'log').mockImplementation((text: string) => { printed.push(text); });
   jest.spyOn(console, 'error').mockImplementation((text: string) => { printed.push(text); });
