@@ -24,7 +24,10 @@ type Entries = Array<[string, string]>;
 // Plain JavaScript, so that a worker thread runs the same file (_write-files.js says why).
 const WRITE_FILES = path.join(__dirname, '_write-files.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { writeFiles } = require('./_write-files.js') as { writeFiles: (root: string, entries: Entries) => void };
+const { writeFiles, packShare } = require('./_write-files.js') as {
+  writeFiles: (root: string, entries: Entries) => void;
+  packShare: (entries: Entries) => { contents: ArrayBuffer };
+};
 
 /** Below this many files, starting a second thread (about 40 ms here) costs as much as it saves. */
 export const TWO_THREADS_FROM = 2000;
@@ -62,7 +65,8 @@ function writeFilesOnTwoThreads(root: string, files: ReadonlyMap<string, string>
   // Set by the worker however its share ends, so waiting for it cannot outlast it.
   const done = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  new Worker(WRITE_FILES, { workerData: { writeFiles: { root, entries: there, port: port2, done } }, transferList: [port2] }).unref();
+  const share = packShare(there);
+  new Worker(WRITE_FILES, { workerData: { writeFiles: { root, share, port: port2, done } }, transferList: [port2, share.contents] }).unref();
   try {
     writeFiles(root, here);
   } finally {
