@@ -1,9 +1,9 @@
 'use strict';
 /**
- * Writes files (relative path → content, a string or bytes) under a folder, creating folders as it goes. dist-writer.ts calls
- * it on the main thread, and starts this file as a worker thread to write a second share of a large tree.
- * Plain JavaScript, because a worker runs a file: this one runs unchanged from src/ (under Jest), from lib/
- * and beside the synth bundle, which no TypeScript file could.
+ * Writes files (relative path → content, a string or bytes) under a folder, creating folders as it goes.
+ * dist-writer.ts calls it on the main thread, and starts this file as a worker thread to write a second share
+ * of a large tree. Plain JavaScript, because a worker runs a file: this one runs unchanged from src/ (under
+ * Jest), from lib/ and beside the synth bundle, which no TypeScript file could.
  */
 const fs = require('fs');
 const path = require('path');
@@ -21,8 +21,8 @@ function writeFiles(root, entries) {
 }
 
 /**
- * A share for a worker: the names, and every content encoded into one buffer, which is handed over rather
- * than copied (structured-cloning 10,000 strings took 30 MiB more at the peak of a synth).
+ * A share for a worker: the names, and every content encoded into one buffer, which is handed over (its
+ * memory moves to the worker) rather than serialized and rebuilt string by string in the worker's heap.
  */
 function packShare(entries) {
   const lengths = entries.map(([, content]) => Buffer.byteLength(content));
