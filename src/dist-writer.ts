@@ -69,13 +69,14 @@ function writeFilesOnTwoThreads(root: string, files: ReadonlyMap<string, string>
   const { port1, port2 } = new MessageChannel();
   const share = packShare(there);
   new Worker(WRITE_FILES, { workerData: { writeFiles: { root, share, port: port2, done } }, transferList: [port2, share.contents] }).unref();
+  let failure: string | null | undefined;
   try {
     writeFiles(root, here);
   } finally {
     Atomics.wait(done, 0, 0);
+    failure = receiveMessageOnPort(port1)?.message as string | null | undefined;
+    port1.close();
   }
-  const failure = receiveMessageOnPort(port1)?.message as string | null | undefined;
-  port1.close();
   if (failure) throw new Error(failure);
 }
 
