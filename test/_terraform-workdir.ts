@@ -45,7 +45,9 @@ export async function attachProvider(providerBinary: string): Promise<AttachedPr
   // Unmanaged, the provider's SDK logs every RPC at trace level to stderr (0.8 MB and a fifth of its CPU for
   // one plan of every Workspace); terraform-plugin-log's TF_LOG_SDK* and TF_LOG_PROVIDER turn that off.
   const quiet = Object.fromEntries(['TF_LOG_SDK', 'TF_LOG_SDK_PROTO', 'TF_LOG_SDK_FRAMEWORK', 'TF_LOG_SDK_MUX', 'TF_LOG_PROVIDER'].map((name) => [name, 'off']));
-  const child = spawn(providerBinary, ['-debug'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...quiet } });
+  // Its socket's folder (go-plugin's plugin<N> in TMPDIR) outlives the stop: it goes in this test file's
+  // temporary folder, which is removed with it (_temporary-root.ts).
+  const child = spawn(providerBinary, ['-debug'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...quiet, TMPDIR: os.tmpdir() } });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk) => { stderr = (stderr + chunk).slice(-65_536); });
