@@ -43,6 +43,14 @@ function writeCache(file, cacheFile, cachedData) {
   }
 }
 
+function removeCache(cacheFile) {
+  try {
+    fs.rmSync(cacheFile, { force: true });
+  } catch {
+    // Read-only: V8 refuses it again next time, which costs only the compile time.
+  }
+}
+
 /**
  * As `require(file)` for a file that is run once per process, and is therefore not put in the module cache.
  * Compiled as Node compiles a module (vm.compileFunction): run as a vm.Script instead, a synth of 10,000
@@ -56,7 +64,7 @@ function runWithCodeCache(file) {
   const cachedData = fs.existsSync(cacheFile) ? fs.readFileSync(cacheFile) : undefined;
   const program = vm.compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file, cachedData, produceCachedData: cachedData === undefined });
   if (program.cachedDataProduced) writeCache(file, cacheFile, program.cachedData);
-  else if (program.cachedDataRejected) fs.rmSync(cacheFile, { force: true });
+  else if (program.cachedDataRejected) removeCache(cacheFile);
   const loaded = new Module(file, module);
   loaded.filename = file;
   program.call(loaded.exports, loaded.exports, Module.createRequire(file), loaded, file, path.dirname(file));

@@ -191,6 +191,15 @@ describe('the code cache the synth bundle runs with (bin/code-cache.js)', () => 
     expect(caches()).toHaveLength(1);
   });
 
+  test('a cache V8 refuses is deleted, and the run goes on without it', () => {
+    run();
+    fs.writeFileSync(path.join(dir, caches()[0]), 'not a code cache');
+    expect(run().stdout).toBe(`old beside ${path.basename(dir)}`);
+    expect(caches()).toEqual([]);
+    run();
+    expect(caches()).toHaveLength(1);
+  });
+
   test('other V8 flags keep a cache of their own', () => {
     run();
     run('--max-semi-space-size=4');
