@@ -38,6 +38,6 @@ if (entry === undefined) {
 if (!libIsCurrent(PROJECT)) buildLib();
 process.argv = [process.argv[0], process.argv[1], ...args];
 const program = path.join(PROJECT, 'lib', 'src', 'cli', `${entry}.js`);
-// synth, the command run on every change, is one bundled file (synth-bundle.ts): it is worth V8's code cache.
-if (command === 'synth') runWithCodeCache(program);
+// A bundle (synth, the command run on every change: synth-bundle.ts) is one large file, worth V8's code cache.
+if (entry.endsWith('.bundle')) runWithCodeCache(program);
 else require(program);
