@@ -1,13 +1,12 @@
 'use strict';
 /**
  * Writes files (relative path → content, a string or bytes) under a folder, creating folders as it goes.
- * dist-writer.ts calls it on the main thread, and starts this file as a worker thread to write a second share
- * of a large tree. Plain JavaScript, because a worker runs a file: this one runs unchanged from src/ (under
- * Jest), from lib/ and beside the synth bundle, which no TypeScript file could.
+ * dist-writer.ts calls it on the main thread, and in a worker thread, which runs writeShare, to write a second
+ * share of a large tree. Plain JavaScript, because the worker requires it with no TypeScript loader: this file
+ * runs unchanged from src/ (under Jest), from lib/ and beside the synth bundle, which no TypeScript file could.
  */
 const fs = require('fs');
 const path = require('path');
-const { isMainThread, workerData } = require('worker_threads');
 
 function writeFiles(root, entries) {
   const folders = new Set();
@@ -41,9 +40,12 @@ function unpackShare({ names, lengths, contents }) {
   });
 }
 
-/** As a worker: writes its share, posts the error (or null) on its port, then raises the done flag. */
-if (!isMainThread && workerData && workerData.writeFiles) {
-  const { root, share, port, done } = workerData.writeFiles;
+/**
+ * A worker's whole work (dist-writer.ts starts it with this call): writes its share, posts the error (or
+ * null) on its port, then raises the done flag. Taking what it needs as an argument, this file never loads
+ * worker_threads itself, so the main thread of a small synth is not charged for it.
+ */
+function writeShare({ root, share, port, done }) {
   let failure = null;
   try {
     writeFiles(root, unpackShare(share));
@@ -57,4 +59,4 @@ if (!isMainThread && workerData && workerData.writeFiles) {
   }
 }
 
-module.exports = { writeFiles, packShare };
+module.exports = { writeFiles, packShare, writeShare };

@@ -68,7 +68,8 @@ function writeFilesOnTwoThreads(root: string, files: ReadonlyMap<string, string>
   const done = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   const share = packShare(there);
-  new Worker(WRITE_FILES, { workerData: { writeFiles: { root, share, port: port2, done } }, transferList: [port2, share.contents] }).unref();
+  const work = `require(${JSON.stringify(WRITE_FILES)}).writeShare(require('worker_threads').workerData)`;
+  new Worker(work, { eval: true, workerData: { root, share, port: port2, done }, transferList: [port2, share.contents] }).unref();
   let failure: string | null | undefined;
   try {
     writeFiles(root, here);

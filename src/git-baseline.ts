@@ -1,16 +1,16 @@
 /**
  * The tree committed in git: what ArgoCD syncs is the commit, not the working tree, so the destroy guard
  * also compares against `HEAD:<dist path>`. A deleted or emptied dist/ on disk then cannot hide a committed
- * Machine. Plain `git` (ls-tree, cat-file) in a child process: the project is a git checkout, so git is
- * there, and no library needs to understand the repository's format. What `git ls-tree` lists for a commit
- * never changes, so the last listing is kept in .fabric/ and a synth at the same HEAD starts one git process,
- * not two.
+ * Machine. Plain `git` (ls-tree, cat-file) in a child process reads the objects: the project is a git
+ * checkout, so git is there, and no library needs to understand the repository's format. Which commit HEAD
+ * names is read from its files when they are plain (git-checkout.ts), else from `git rev-parse`. What
+ * `git ls-tree` lists for a commit never changes, so the last listing is kept in .fabric/: a synth at the
+ * same HEAD, with dist/ as committed, starts no git process at all.
  */
-import { spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { mayBeInGitCheckout } from './git-checkout';
+import { CheckoutHead, checkoutHeadFromFiles, gitOutput, mayBeInGitCheckout } from './git-checkout';
 import { LOCAL_STATE_DIR } from './local-state';
 
 /** The last `HEAD:<out dir>` listing: its commit, its folder, and each YAML file's blob hash and path. */
@@ -21,11 +21,6 @@ interface Listing {
   readonly prefix: string;
   /** [blob hash, path from the top of the checkout]. */
   readonly blobs: ReadonlyArray<readonly [string, string]>;
-}
-
-function git(cwd: string, args: readonly string[], input?: string): string | undefined {
-  const run = spawnSync('git', args, { cwd, encoding: 'utf8', input, maxBuffer: 1 << 30 });
-  return run.status === 0 ? run.stdout : undefined;
 }
 
 export interface CommittedTree {
@@ -46,10 +41,9 @@ export interface CommittedTree {
  */
 export function committedTree(projectDir: string, outDir: string, onDisk: ReadonlyMap<string, string> = new Map(), remember = true): CommittedTree | undefined {
   if (!fs.existsSync(projectDir) || !mayBeInGitCheckout(projectDir)) return undefined;
-  // `--verify -q HEAD` prints the commit after the top level, and nothing (exit 1) before the first commit.
-  const [top, head] = (git(projectDir, ['rev-parse', '--show-toplevel', '--verify', '-q', 'HEAD']) ?? '').split('\n');
+  const { top, head } = checkoutHeadFromFiles(projectDir) ?? checkoutHeadFromGit(projectDir);
   if (!top || !head) return undefined;
-  const relative = path.relative(fs.realpathSync(top), realOutDir(outDir));
+  const relative = path.relative(top, realOutDir(outDir));
   if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
   const prefix = relative === '' ? '' : `${relative.split(path.sep).join('/')}/`;
   const listing = listingOf(projectDir, top, head, prefix, remember);
@@ -60,7 +54,9 @@ export function committedTree(projectDir: string, outDir: string, onDisk: Readon
   const files = new Map<string, string>();
   if (blobs.length === 0) return { head, files };
   // One process for every blob: `<hash> blob <size>\n<content>\n` each.
-  const out = spawnSync('git', ['cat-file', '--batch'], { cwd: top, input: blobs.map((b) => b.hash).join('\n') + '\n', maxBuffer: 1 << 30 }).stdout as Buffer;
+  const out = gitOutput(top, ['cat-file', '--batch'], blobs.map((b) => b.hash).join('\n') + '\n');
+  // Listed but unreadable: guessing would hide committed Machines from the destroy guard.
+  if (out === undefined) throw new Error(`git cat-file --batch failed in ${top}: the files of ${head}:${prefix} cannot be read`);
   let offset = 0;
   for (const { file } of blobs) {
     const headerEnd = out.indexOf(10, offset);
@@ -69,6 +65,13 @@ export function committedTree(projectDir: string, outDir: string, onDisk: Readon
     offset = headerEnd + 1 + size + 1;
   }
   return { head, files };
+}
+
+/** What `git rev-parse` says, when the files cannot: empty when there is no checkout or no commit. */
+function checkoutHeadFromGit(projectDir: string): Partial<CheckoutHead> {
+  // `--verify -q HEAD` prints the commit after the top level, and nothing (exit 1) before the first commit.
+  const [top, head] = (gitOutput(projectDir, ['rev-parse', '--show-toplevel', '--verify', '-q', 'HEAD'])?.toString('utf8') ?? '').split('\n');
+  return top && head ? { top: fs.realpathSync(top), head } : {};
 }
 
 /**
@@ -83,7 +86,7 @@ function listingOf(projectDir: string, top: string, head: string, prefix: string
   } catch {
     // None kept, or unreadable: listed again below.
   }
-  const output = git(top, ['ls-tree', '-r', '-z', '--full-tree', head, '--', prefix || '.']);
+  const output = gitOutput(top, ['ls-tree', '-r', '-z', '--full-tree', head, '--', prefix || '.'])?.toString('utf8');
   if (output === undefined) return undefined;
   const blobs = output.split('\0').filter(Boolean)
     .map((line): [string, string] => { const [meta, full] = line.split('\t'); return [meta.split(' ')[2], full]; })

@@ -4,14 +4,12 @@
  * a repository secret the platform does not create). Credentials in a remote URL are dropped: nothing
  * secret may reach dist/.
  */
-import { spawnSync } from 'child_process';
-import { mayBeInGitCheckout } from './git-checkout';
+import { gitOutput, mayBeInGitCheckout } from './git-checkout';
 
 /** `git remote get-url origin` in `projectDir`, or undefined (no git, no checkout, no origin). */
 export function originUrl(projectDir: string): string | undefined {
   if (!mayBeInGitCheckout(projectDir)) return undefined;
-  const run = spawnSync('git', ['remote', 'get-url', 'origin'], { cwd: projectDir, encoding: 'utf8' });
-  const url = run.status === 0 ? run.stdout.trim() : '';
+  const url = gitOutput(projectDir, ['remote', 'get-url', 'origin'])?.toString('utf8').trim() ?? '';
   return url === '' ? undefined : url;
 }
 

@@ -93,6 +93,18 @@ test('a removal written with allowDestroy stays accepted until dist/ is committe
   expect(() => synthesize({ projectDir: project })).toThrow(/Machine infra-machines\/b: removed/);
 });
 
+/** The git commands `run` starts, by subcommand. */
+function gitCommands(run: () => void): string[] {
+  const childProcess = require('child_process') as typeof import('child_process');
+  const spawned = jest.spyOn(childProcess, 'spawnSync');
+  try {
+    run();
+    return spawned.mock.calls.filter(([command]) => command === 'git').map(([, args]) => (args as string[])[0]);
+  } finally {
+    spawned.mockRestore();
+  }
+}
+
 describe('committedTree', () => {
   test('reads HEAD:dist byte for byte, paths relative to dist/', () => {
     const tree = committedTree(project, dist)!.files;
@@ -114,28 +126,35 @@ describe('committedTree', () => {
     expect(tree.has('cluster/platform/namespace.infra-machines.yaml')).toBe(true);
   });
 
-  test('lists a commit once: the next read at the same HEAD starts git once (rev-parse), a new commit is listed again', () => {
-    const childProcess = require('child_process') as typeof import('child_process');
-    const gitCommands = (read: () => void) => {
-      const spawned = jest.spyOn(childProcess, 'spawnSync');
-      try {
-        read();
-        return spawned.mock.calls.filter(([command]) => command === 'git').map(([, args]) => (args as string[])[0]);
-      } finally {
-        spawned.mockRestore();
-      }
-    };
-    // No tree given as on disk: every committed blob is read (cat-file).
-    expect(gitCommands(() => committedTree(project, dist))).toEqual(['rev-parse', 'ls-tree', 'cat-file']);
+  test('lists a commit once: the next read at the same HEAD lists nothing, a new commit is listed again', () => {
+    // No tree given as on disk: every committed blob is read (cat-file). HEAD is read from the files.
+    expect(gitCommands(() => committedTree(project, dist))).toEqual(['ls-tree', 'cat-file']);
     expect(fs.existsSync(path.join(project, COMMITTED_LISTING_FILE))).toBe(true);
-    expect(gitCommands(() => expect(committedTree(project, dist)!.files.size).toBeGreaterThan(0))).toEqual(['rev-parse', 'cat-file']);
+    expect(gitCommands(() => expect(committedTree(project, dist)!.files.size).toBeGreaterThan(0))).toEqual(['cat-file']);
     // A commit that removes b: listed again, and b is gone from what HEAD holds.
     replaceClaims(project, [minimalMachine('a')]);
     synthesize({ projectDir: project, allowDestroy: true });
     git(project, 'add', '-A');
     git(project, 'commit', '-q', '-m', 'b removed');
     expect(gitCommands(() => expect(committedTree(project, dist)!.files.has('cluster/machines/machine.infra-machines.b.yaml')).toBe(false)))
-      .toEqual(['rev-parse', 'ls-tree', 'cat-file']);
+      .toEqual(['ls-tree', 'cat-file']);
+  });
+
+  test('a synth at the same HEAD, with dist/ as committed, starts no git process', () => {
+    synthesize({ projectDir: project });
+    expect(gitCommands(() => synthesize({ projectDir: project }))).toEqual([]);
+  });
+
+  test('asks git (rev-parse) for HEAD when a variable moves the repository, and reads the same tree', () => {
+    const fromFiles = committedTree(project, dist)!;
+    process.env.GIT_DIR = path.join(project, '.git');
+    try {
+      let fromGit: ReturnType<typeof committedTree>;
+      expect(gitCommands(() => { fromGit = committedTree(project, dist); })).toEqual(['rev-parse', 'cat-file']);
+      expect(fromGit!).toEqual(fromFiles);
+    } finally {
+      delete process.env.GIT_DIR;
+    }
   });
 
   test('a plan keeps no listing', () => {
