@@ -34,13 +34,25 @@ export interface SynthesizedTopology {
   readonly outDir: string;
 }
 
+/** Trees already synthesized in this test file, by their inputs: a dozen specs look at the same two. */
+const synthesized = new Map<string, SynthesizedTopology>();
+
+/**
+ * The tree synth writes for `claims` with these settings; synthesized once per test file and inputs.
+ * objectsIn parses each call, so every caller gets objects of its own to look at (or change).
+ */
 export function synthTopology(topology: Topology, fabric: object = {}, claims: Parameters<typeof tempProject>[0] = FLEET): SynthesizedTopology {
+  const key = JSON.stringify([topology, fabric, claims]);
+  const known = synthesized.get(key);
+  if (known) return known;
   const projectDir = tempProject(claims, { topology, ...fabric });
   const outDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), `fabric-${topology}-`)), 'dist');
   const { files } = synthesize({ projectDir, outDir });
-  return {
+  const tree: SynthesizedTopology = {
     files,
     outDir,
     objectsIn: (folder = 'cluster/') => objectsOf(new Map([...files].filter(([file]) => file.startsWith(folder) && file.endsWith('.yaml')))),
   };
+  synthesized.set(key, tree);
+  return tree;
 }
