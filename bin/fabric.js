@@ -8,6 +8,7 @@
  * newer than the last build, lib/ is rebuilt first (`tsc -b` compiles only what changed), so every command
  * runs one copy of Fabric, current, and a claim's `@kubelize/fabric` is that same copy.
  */
+const { spawnSync } = require('child_process');
 const path = require('path');
 
 const { runWithCodeCache } = require('./code-cache');
@@ -19,8 +20,6 @@ const ENTRY_POINTS = { synth: 'synth.bundle', init: 'init-main', import: 'import
 function buildLib() {
   console.error('fabric: src/ or imports/ changed since lib/ was built; building it (tsc -b)');
   const steps = [[require.resolve('typescript/bin/tsc'), '-b', 'tsconfig.build.json'], [path.join('lib', 'src', 'cli', 'build-lib.js')]];
-  // Loaded here: a run with lib/ current (nearly all of them) is not charged for child_process.
-  const { spawnSync } = require('child_process');
   for (const args of steps) {
     if (spawnSync(process.execPath, args, { cwd: PROJECT, stdio: ['ignore', 2, 2] }).status !== 0) break;
   }

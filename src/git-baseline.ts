@@ -53,16 +53,19 @@ export function committedTree(projectDir: string, outDir: string, onDisk: Readon
     .filter(({ hash, file }) => !sameBlob(hash, onDisk.get(file)));
   const files = new Map<string, string>();
   if (blobs.length === 0) return { head, files };
-  // One process for every blob: `<hash> blob <size>\n<content>\n` each.
+  // One process for every blob: `<hash> blob <size>\n<content>\n` each, or `<hash> missing\n`.
   const out = gitOutput(top, ['cat-file', '--batch'], blobs.map((b) => b.hash).join('\n') + '\n');
   // Listed but unreadable: guessing would hide committed Machines from the destroy guard.
-  if (out === undefined) throw new Error(`git cat-file --batch failed in ${top}: the files of ${head}:${prefix} cannot be read`);
+  const unreadable = (why: string) => new Error(`git cat-file --batch in ${top}: ${why}: the files of ${head}:${prefix} cannot be read`);
+  if (out === undefined) throw unreadable('failed');
   let offset = 0;
   for (const { file } of blobs) {
     const headerEnd = out.indexOf(10, offset);
-    const size = Number(out.subarray(offset, headerEnd).toString('utf8').split(' ')[2]);
-    files.set(file, out.subarray(headerEnd + 1, headerEnd + 1 + size).toString('utf8'));
-    offset = headerEnd + 1 + size + 1;
+    const header = out.subarray(offset, headerEnd).toString('utf8');
+    const [, type, size] = header.split(' ');
+    if (type !== 'blob') throw unreadable(header);
+    files.set(file, out.subarray(headerEnd + 1, headerEnd + 1 + Number(size)).toString('utf8'));
+    offset = headerEnd + 1 + Number(size) + 1;
   }
   return { head, files };
 }

@@ -1,13 +1,17 @@
 /**
- * Whether git could find a checkout from `dir`, decided without starting git: git's discovery (setup.c,
- * setup_git_directory_gently_1) looks for a `.git` entry, a folder or a worktree's file, in `dir` and each
- * parent, unless GIT_DIR names the repository. It also takes a folder that is itself a bare repository,
- * which has no working tree to compare dist/ with, so that case is left out. Starting git costs a process;
- * most projects synth runs on in tests and throwaway folders are in no repository at all.
+ * The git checkout a folder is in, and the commit its HEAD names, found without starting git where that is
+ * plain to see: starting git costs a process (about 30 ms), and most projects synth runs on in tests and
+ * throwaway folders are in no repository at all, while a checkout's HEAD is nearly always a branch in a file.
+ *
+ * Discovery follows git's (setup.c, setup_git_directory_gently_1): a `.git` entry, a folder or a worktree's
+ * file, in the folder or a parent, unless GIT_DIR names the repository. A folder that is itself a bare
+ * repository has no working tree to compare dist/ with, so that case is left out.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
+/** Whether git could find a checkout from `dir` (a repository GIT_DIR names counts). */
 export function mayBeInGitCheckout(dir: string): boolean {
   if (process.env.GIT_DIR !== undefined) return true;
   return checkoutTop(dir) !== undefined;
@@ -96,13 +100,8 @@ function branchCommit(commonDir: string, branch: string): string | undefined | '
   return undefined;
 }
 
-/**
- * `git <args>` in `cwd`, `input` on its stdin: its stdout when it exits 0. child_process is loaded on first
- * use: a synth that reads HEAD from the files never needs it, and loading it costs about 25 ms.
- */
+/** `git <args>` in `cwd`, `input` on its stdin: its stdout when it exits 0. */
 export function gitOutput(cwd: string, args: readonly string[], input?: string): Buffer | undefined {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { spawnSync } = require('child_process') as typeof import('child_process');
   const run = spawnSync('git', args, { cwd, input, maxBuffer: 1 << 30 });
   return run.status === 0 ? run.stdout : undefined;
 }

@@ -66,18 +66,17 @@ describe('synth', () => {
   });
 });
 
-/** Sleeps without spinning a core: the machine has two and the child needs one. */
-function pause(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** Waits until `ready()` or the child ends; true when `ready()` came first. */
-function waitFor(child: ChildProcess, ready: () => boolean): boolean {
+/**
+ * Waits until `ready()` or the child ends; true when `ready()` came first. It polls every millisecond on a
+ * timer, not in a blocking loop: the child's exit is an event, seen only while the event loop runs (a
+ * blocking loop waited forever for a moment the child had already passed).
+ */
+async function waitFor(child: ChildProcess, ready: () => boolean): Promise<boolean> {
   while (child.exitCode === null && child.signalCode === null) {
     if (ready()) return true;
-    pause(1);
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
-  return false;
+  return ready();
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -132,7 +131,7 @@ describe('a synth killed with SIGKILL', () => {
   ] as Array<[string, (next: string, previous: string) => boolean]>)('%s: dist/ is as it was or wholly new, and the next synth recovers', async (_moment, moment) => {
     const child = spawn(process.execPath, [CLI, 'synth', '--project', project], { cwd: REPO, stdio: 'ignore' });
     const previous = path.join(project, `.dist-previous-${child.pid}`);
-    waitFor(child, () => moment(path.join(project, `.dist-next-${child.pid}`), previous));
+    await waitFor(child, () => moment(path.join(project, `.dist-next-${child.pid}`), previous));
     child.kill('SIGKILL');
     await exited(child);
 

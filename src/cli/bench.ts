@@ -181,6 +181,7 @@ function main(): void {
   });
   const viaNpm = repeat(options.runs, () => measure(npm, ['run', '--silent', 'synth', '--', '--out', path.join(exampleOut, 'dist')], REPO));
   const bareNode = repeat(options.runs, () => measure(process.execPath, ['-e', '0'], REPO));
+  fs.rmSync(exampleOut, { recursive: true, force: true });
   console.log(`example fleet (claims/): synth process ${shown(example, 'ms')}, peak ${example.peakMiB} MiB (target < 400 ms); through npm run synth ${shown(viaNpm, 'ms')} (target < 700 ms); node -e 0 ${shown(bareNode, 'ms')}`);
   console.log('');
   console.log('| N | claims | floor | first synth | re-synth | first / floor | re-synth / floor | synth peak | floor peak | re-synth per Machine |');

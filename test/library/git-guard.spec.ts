@@ -157,6 +157,14 @@ describe('committedTree', () => {
     }
   });
 
+  test('a committed file git cannot read refuses, rather than hide what HEAD holds', () => {
+    committedTree(project, dist);
+    // HEAD comes from the files and the listing from .fabric/; only the objects are gone.
+    fs.rmSync(path.join(project, '.git', 'objects'), { recursive: true });
+    fs.mkdirSync(path.join(project, '.git', 'objects'));
+    expect(() => committedTree(project, dist)).toThrow(/^git cat-file --batch in .*: [0-9a-f]{40} missing: the files of [0-9a-f]{40}:dist\/ cannot be read$/);
+  });
+
   test('a plan keeps no listing', () => {
     synthesize({ projectDir: project, dryRun: true });
     expect(fs.existsSync(path.join(project, COMMITTED_LISTING_FILE))).toBe(false);
