@@ -67,16 +67,14 @@ describe('synth', () => {
 });
 
 /**
- * Waits until `ready()` or the child ends; true when `ready()` came first. It polls every millisecond on a
- * timer, not in a blocking loop: the child's exit is an event, seen only while the event loop runs (a
- * blocking loop waited forever for a moment the child had already passed).
+ * Waits until `ready()` or the child ends. It polls every millisecond on a timer, not in a blocking loop:
+ * the child's exit is an event, seen only while the event loop runs (a blocking loop waited forever for a
+ * moment the child had already passed).
  */
-async function waitFor(child: ChildProcess, ready: () => boolean): Promise<boolean> {
-  while (child.exitCode === null && child.signalCode === null) {
-    if (ready()) return true;
+async function waitFor(child: ChildProcess, ready: () => boolean): Promise<void> {
+  while (child.exitCode === null && child.signalCode === null && !ready()) {
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
-  return ready();
 }
 
 function exited(child: ChildProcess): Promise<void> {
