@@ -1,9 +1,16 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 
 export const REPO = path.resolve(__dirname, '..');
+
+/** `git <args>` in `cwd`, as a fixed author and committer; its output, trimmed. Throws when git fails. */
+export function git(cwd: string, ...args: string[]): string {
+  const identity = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' };
+  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, ...identity } }).trim();
+}
 
 /** A real ed25519 public key (test/fixtures/ssh-keys), the key every test Machine's admin user gets. */
 export const TEST_SSH_KEY = fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'ssh-keys', 'ed25519.pub'), 'utf8').trim();

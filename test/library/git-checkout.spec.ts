@@ -2,15 +2,11 @@
  * HEAD read from the repository's files (git-checkout.ts) is what `git rev-parse` says, in every layout a
  * checkout's refs take; where the files are not plain, it says nothing and git is asked.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { checkoutHeadFromFiles } from '../../src/git-checkout';
-
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, {
-  cwd, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' },
-}).trim();
+import { git } from '../_helpers';
 
 let repo: string;
 const commit = (message: string) => {

@@ -2,14 +2,12 @@
  * The destroy guard reads the Machines committed in git (`HEAD:dist`), not only dist/ on disk: ArgoCD syncs
  * the commit, so deleting dist/ (or a file in it) must not let a removed claim destroy a committed VM.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { COMMITTED_LISTING_FILE, committedTree } from '../../src/git-baseline';
 import { DestroyRefusedError, synthesize } from '../../src/synth';
-import { minimalMachine, replaceClaims, tempProject } from '../_helpers';
+import { git, minimalMachine, replaceClaims, tempProject } from '../_helpers';
 
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' } });
 
 /** A checkout whose HEAD commits Machines a and b and their dist/; each test gets a copy. */
 let committed: string;

@@ -2,7 +2,6 @@
  * The repository Argo CD syncs from is never a silent default: package.json names it, or the project's git
  * remote `origin` does (as https, without credentials), or synth refuses with a message saying what to set.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -10,7 +9,7 @@ import * as gitCheckout from '../../src/git-checkout';
 import { httpsRepoUrl, originUrl } from '../../src/git-remote';
 import { loadSettings, resolveSettings } from '../../src/settings';
 import { synthesize } from '../../src/synth';
-import { minimalMachine, tempProject } from '../_helpers';
+import { git, minimalMachine, tempProject } from '../_helpers';
 
 describe('httpsRepoUrl', () => {
   test.each([
@@ -31,8 +30,8 @@ describe('the Argo CD source repository', () => {
   afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
 
   test('is taken from the git remote origin when package.json names none', () => {
-    execFileSync('git', ['init', '-q'], { cwd: project });
-    execFileSync('git', ['remote', 'add', 'origin', 'git@github.com:you/fleet.git'], { cwd: project });
+    git(project, 'init', '-q');
+    git(project, 'remote', 'add', 'origin', 'git@github.com:you/fleet.git');
     expect(loadSettings(project).gitops.repoURL).toBe('https://github.com/you/fleet.git');
     const { files } = synthesize({ projectDir: project, dryRun: true });
     expect(files.get('argocd/application.argocd.fabric.yaml')).toContain('repoURL: https://github.com/you/fleet.git');
@@ -46,8 +45,8 @@ describe('the Argo CD source repository', () => {
 
   test('package.json wins over the remote', () => {
     const named = tempProject({}, { gitops: { repoURL: 'https://git.example.org/named.git' } });
-    execFileSync('git', ['init', '-q'], { cwd: named });
-    execFileSync('git', ['remote', 'add', 'origin', 'git@github.com:you/fleet.git'], { cwd: named });
+    git(named, 'init', '-q');
+    git(named, 'remote', 'add', 'origin', 'git@github.com:you/fleet.git');
     expect(loadSettings(named).gitops.repoURL).toBe('https://git.example.org/named.git');
     fs.rmSync(named, { recursive: true, force: true });
   });

@@ -3,16 +3,14 @@
  * without a destroy prompt (running init is the consent, recorded for the guard), Argo CD's repository is
  * named, and nothing of the user's own is ever removed.
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { INIT_COMMAND } from '../../src/cli/_commands';
 import { helpText } from '../../src/cli/_options';
 import { initCommand } from '../../src/cli/init';
 import { synthesize } from '../../src/synth';
-import { minimalMachine, REPO, tempProject } from '../_helpers';
+import { git, minimalMachine, REPO, tempProject } from '../_helpers';
 
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' } });
 
 /** An example claim as a TypeScript module, as claims/ ships them. */
 const example = (name: string) => `export default ${JSON.stringify({ metadata: minimalMachine(name).metadata, spec: minimalMachine(name).spec })};\n`;
