@@ -19,7 +19,7 @@ import { ChangeKind, computePlan, formatPlan, isDestructive, objectChanges, Plan
 import { CHART_FOLDERS, CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
 import { nixosConfigurationsFile, NIXOS_CONFIGURATIONS_FILE, repositoryFlake } from './repository-flake';
 import { loadSettings } from './settings';
-import { contentHash, readTreeIndex, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
+import { contentHash, forgetTreeIndex, readTreeIndex, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
 import { ValidationError } from './validation/problem';
 import { systemNamespaceProblems } from './validation/system-namespaces';
 import { validateMachines } from './validation/validate-machines';
@@ -105,8 +105,8 @@ export function synthesize(options: SynthOptions): SynthResult {
   if (!options.dryRun && isDestructive(plan) && !options.allowDestroy) throw new DestroyRefusedError(plan);
   const changed = !fs.existsSync(outDir) || !sameTree(current, files);
   if (!options.dryRun && changed) {
+    forgetTreeIndex(projectDir, outDir);
     writeTreeAtomically(outDir, files);
-    writeTreeIndex(projectDir, outDir, files);
   } else if (!options.dryRun) {
     recoverInterruptedSwap(outDir);
     // Unchanged, but some files had to be read: indexed again, so the next run need not read them.

@@ -1,8 +1,9 @@
 /**
- * What synth last wrote to a tree, file by file: size, modification time and a hash of the content. A
- * re-synth then tells a file that still holds what was written from its stat alone, instead of reading it,
- * as git's index does for a working tree; a file whose size or time differs is read as before. At 10,000
- * Machines that is 20,000 reads saved on every re-synth. Kept in .fabric/ (git-ignored), per tree.
+ * A tree as synth last found it holding what synth writes, file by file: size, modification time and a hash
+ * of the content. A re-synth then tells a file that still holds it from its stat alone, instead of reading
+ * it, as git's index does for a working tree; a file whose size or time differs is read as before. At 10,000
+ * Machines that is 20,000 reads saved on every re-synth. Kept in .fabric/ (git-ignored), per tree. A run
+ * that writes the tree drops its index (forgetTreeIndex says why); the run after indexes the new files.
  *
  * Like git, it guards against an edit that keeps the size within the file system's timestamp granularity:
  * a file whose time is not clearly older than the index is read, and the index is written again once such
@@ -67,6 +68,15 @@ export function writeTreeIndex(projectDir: string, outDir: string, files: Readon
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, JSON.stringify({ writtenAt: Date.now(), files: entries }));
   pruneIndexes(path.dirname(target), path.basename(target), path.resolve(outDir));
+}
+
+/**
+ * Drops the index of `outDir`, as synth writes a new tree there. The new files would be about as new as
+ * their index, too new to be trusted by their time (RACY_MS): the next run reads them anyway and indexes
+ * them then, so a stat of each now (20,000 at 10,000 Machines) would be work thrown away.
+ */
+export function forgetTreeIndex(projectDir: string, outDir: string): void {
+  fs.rmSync(indexFile(projectDir, outDir), { force: true });
 }
 
 /** Lists `outDir`'s index, and deletes every index of a tree that is gone (or of no tree listed). */

@@ -44,6 +44,27 @@ test('a file just written is read (its time is too close to the index to judge);
   expect(distReads()).toEqual([]);
 });
 
+test('a synth that writes the tree drops its index and stats none of the files it wrote', () => {
+  age(60);
+  distReads();
+  const indexFiles = () => fs.readdirSync(path.join(project, '.fabric')).filter((file) => /^tree-index-[0-9a-f]+\.json$/.test(file));
+  expect(indexFiles()).toHaveLength(1);
+  fs.writeFileSync(path.join(project, 'claims', 'a.yaml'), JSON.stringify(minimalMachine('a', { memory: { size: 4096 } })));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const stat = jest.spyOn(require('fs') as typeof fs, 'statSync');
+  try {
+    expect(synthesize({ projectDir: project }).written).toBe(true);
+    // The old tree's files are stated as they are read; none of the new tree's (it replaces dist/).
+    expect(stat.mock.calls.filter(([file]) => String(file).startsWith(`${dist}${path.sep}`)).length).toBe(Object.keys(readTree(dist)).length);
+  } finally {
+    stat.mockRestore();
+  }
+  expect(indexFiles()).toEqual([]);
+  // So the next run reads every file, then indexes them.
+  expect(distReads().length).toBe(Object.keys(readTree(dist)).length);
+  expect(indexFiles()).toHaveLength(1);
+});
+
 test('a file edited since is read, and synth writes it back as rendered', () => {
   age(60);
   distReads();
@@ -69,13 +90,14 @@ test('the index of a tree that is gone (a temporary --out) is deleted when anoth
   const elsewhere = fs.mkdtempSync(path.join(path.dirname(project), 'fabric-out-'));
   const temporary = path.join(elsewhere, 'a');
   const kept = path.join(elsewhere, 'b');
-  synthesize({ projectDir: project, outDir: temporary });
-  synthesize({ projectDir: project, outDir: kept });
+  // A tree is indexed by the run after the one that wrote it.
+  for (const out of [dist, temporary, temporary, kept, kept]) synthesize({ projectDir: project, outDir: out });
   expect(indexes()).toHaveLength(3);
   // An index from before the list of trees, of no tree it names: deleted too.
   fs.writeFileSync(path.join(state, 'tree-index-0123456789ab.json'), '{}');
   fs.rmSync(temporary, { recursive: true });
   fs.writeFileSync(path.join(project, 'claims', 'c.yaml'), JSON.stringify(minimalMachine('c')));
+  synthesize({ projectDir: project });
   synthesize({ projectDir: project });
   try {
     expect(indexes()).toHaveLength(2);
