@@ -39,8 +39,11 @@ export function renderObjects(app: App): Map<string, KubernetesObject> {
   return objects;
 }
 
-/** The objects as YAML files (YAML 1.1, as kubectl reads them). */
-export function toYamlFiles(objects: ReadonlyMap<string, KubernetesObject>): Map<string, string> {
-  return new Map([...objects].map(([file, object]) => [file, Yaml.stringify(object)]));
+/**
+ * The objects as YAML files (YAML 1.1, as kubectl reads them). `renderedBefore` may give a file's YAML as
+ * rendered from the same object by an earlier run, which is then not rendered again.
+ */
+export function toYamlFiles(objects: ReadonlyMap<string, KubernetesObject>, renderedBefore: (file: string) => string | undefined = () => undefined): Map<string, string> {
+  return new Map([...objects].map(([file, object]) => [file, renderedBefore(file) ?? Yaml.stringify(object)]));
 }
 

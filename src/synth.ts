@@ -19,7 +19,7 @@ import { ChangeKind, computePlan, formatPlan, isDestructive, objectChanges, Plan
 import { CHART_FOLDERS, CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
 import { nixosConfigurationsFile, NIXOS_CONFIGURATIONS_FILE, repositoryFlake } from './repository-flake';
 import { loadSettings } from './settings';
-import { contentHash, forgetTreeIndex, readTreeIndex, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
+import { contentHash, forgetTreeIndex, readTreeIndex, renderedBefore, renderKey, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
 import { ValidationError } from './validation/problem';
 import { systemNamespaceProblems } from './validation/system-namespaces';
 import { validateMachines } from './validation/validate-machines';
@@ -74,7 +74,12 @@ export function synthesize(options: SynthOptions): SynthResult {
   if (problems.length > 0) throw new ValidationError(withPositions(projectDir, problems));
 
   const objects = renderObjects(buildApp(validated.machines, settings));
-  const files = toYamlFiles(objects);
+  // A file the tree index says still holds what synth wrote, and that synth would write again, is not read;
+  // one it says was rendered from the same object is read, not rendered again.
+  const index = readTreeIndex(projectDir, outDir);
+  const settled = settledTree(outDir);
+  const sources = new Map([...objects].map(([file, object]) => [file, renderKey(object)]));
+  const files = toYamlFiles(objects, (file) => renderedBefore(index, settled, file, sources.get(file)!));
   // An empty cluster tree, once committed, would make ArgoCD prune every Machine.
   if (![...files.keys()].some((file) => file.startsWith(`${CLUSTER_DIR}/`))) throw new Error(`refusing to write a dist/ with nothing in ${CLUSTER_DIR}/`);
   // Host facts for the NixOS side, beside (never inside) the tree ArgoCD applies.
@@ -85,10 +90,8 @@ export function synthesize(options: SynthOptions): SynthResult {
   files.set(`package/${PACKAGE_METADATA_FILE}`, renderPackageMetadata(settings));
   // A file that synth would write again unchanged need not be parsed: its object is the one just rendered.
   const unchanged = (file: string, text: string) => (files.get(file) === text ? objects.get(file) : undefined);
-  // A file the tree index says still holds what synth wrote, and that synth would write again, is not read.
-  const index = readTreeIndex(projectDir, outDir);
   let trusted = 0;
-  const current = readTreeFiles(settledTree(outDir), (file, stat) => {
+  const current = readTreeFiles(settled, (file, stat) => {
     const next = files.get(file);
     const same = next !== undefined && unchangedSinceIndexed(index, file, stat)?.hash === contentHash(next);
     if (same) trusted++;
@@ -109,8 +112,9 @@ export function synthesize(options: SynthOptions): SynthResult {
     writeTreeAtomically(outDir, files);
   } else if (!options.dryRun) {
     recoverInterruptedSwap(outDir);
-    // Unchanged, but some files had to be read: indexed again, so the next run need not read them.
-    if (trusted < files.size) writeTreeIndex(projectDir, outDir, files);
+    // Unchanged, but some files had to be read or rendered: indexed again, so the next run need do neither.
+    const unsourced = [...sources].some(([file, source]) => index.files.get(file)?.source !== source);
+    if (trusted < files.size || unsourced) writeTreeIndex(projectDir, outDir, files, sources);
   }
   // Removals written with consent stay accepted until dist/ is committed (removal-consent.ts).
   if (!options.dryRun && committed) acceptRemovals(projectDir, committed.head, plan.changes.filter((c) => c.kind === ChangeKind.REMOVE).map((c) => c.id));

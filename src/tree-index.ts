@@ -5,6 +5,10 @@
  * Machines that is 20,000 reads saved on every re-synth. Kept in .fabric/ (git-ignored), per tree. A run
  * that writes the tree drops its index (forgetTreeIndex says why); the run after indexes the new files.
  *
+ * For a file rendered from an object it also keeps a key of that object (renderKey). A re-synth that
+ * renders an object of the same key, and finds the file still holding what was indexed, reads the file
+ * instead of rendering the object to YAML again: at 10,000 Machines, 4.7 s → 4.1 s.
+ *
  * Like git, it guards against an edit that keeps the size within the file system's timestamp granularity:
  * a file whose time is not clearly older than the index is read, and the index is written again once such
  * a file is found unchanged, so the run after that trusts it.
@@ -15,12 +19,27 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as v8 from 'v8';
 import { LOCAL_STATE_DIR } from './local-state';
 
 interface Entry {
   readonly size: number;
   readonly mtimeMs: number;
   readonly hash: string;
+  /** For a file rendered from an object: that object's renderKey. */
+  readonly source?: string;
+}
+
+/** What renders an object to YAML: cdk8s's Yaml.stringify, with the yaml library cdk8s bundles. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const RENDERER = `cdk8s@${(require('cdk8s/package.json') as { version: string }).version}`;
+
+/**
+ * What an object renders to, as a key: its exact structure (V8's serializer tells undefined, -0 and a
+ * number's type apart, which JSON does not) and the renderer's version.
+ */
+export function renderKey(object: object): string {
+  return crypto.createHash('sha1').update(RENDERER).update(v8.serialize(object)).digest('hex');
 }
 
 /** The index of one tree: when it was written, and `/`-separated path relative to the tree → entry. */
@@ -57,12 +76,15 @@ export function readTreeIndex(projectDir: string, outDir: string): TreeIndex {
   }
 }
 
-/** Records `files` as just written to `outDir`, with each file's size and time as the disk has them now. */
-export function writeTreeIndex(projectDir: string, outDir: string, files: ReadonlyMap<string, string>): void {
+/**
+ * Records that `outDir` holds `files`, with each file's size and time as the disk has them now, and the
+ * renderKey of the object each rendered file was rendered from (`sources`).
+ */
+export function writeTreeIndex(projectDir: string, outDir: string, files: ReadonlyMap<string, string>, sources: ReadonlyMap<string, string>): void {
   const entries: Record<string, Entry> = {};
   for (const [file, text] of files) {
     const stat = fs.statSync(path.join(outDir, file));
-    entries[file] = { size: stat.size, mtimeMs: stat.mtimeMs, hash: contentHash(text) };
+    entries[file] = { size: stat.size, mtimeMs: stat.mtimeMs, hash: contentHash(text), source: sources.get(file) };
   }
   const target = indexFile(projectDir, outDir);
   fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -94,6 +116,20 @@ function pruneIndexes(stateDir: string, written: string, outDir: string): void {
     else fs.rmSync(path.join(stateDir, name), { force: true });
   }
   fs.writeFileSync(path.join(stateDir, TREES_FILE), JSON.stringify(kept));
+}
+
+/**
+ * The text of `file` in `dir` when the index shows it rendered from an object of this renderKey and the
+ * file still holds it: read, not rendered again (a read costs a fraction of a render). Else undefined.
+ */
+export function renderedBefore(index: TreeIndex, dir: string, file: string, source: string): string | undefined {
+  const entry = index.files.get(file);
+  if (entry?.source !== source) return undefined;
+  const full = path.join(dir, file);
+  const stat = fs.statSync(full, { throwIfNoEntry: false });
+  if (!stat || !unchangedSinceIndexed(index, file, stat)) return undefined;
+  const text = fs.readFileSync(full, 'utf8');
+  return contentHash(text) === entry.hash ? text : undefined;
 }
 
 /** Whether a file on disk, by its stat, still holds what the index recorded. */
