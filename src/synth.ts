@@ -19,7 +19,7 @@ import { ChangeKind, computePlan, formatPlan, isDestructive, objectChanges, Plan
 import { CHART_FOLDERS, CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
 import { nixosConfigurationsFile, NIXOS_CONFIGURATIONS_FILE, repositoryFlake } from './repository-flake';
 import { loadSettings } from './settings';
-import { contentHash, forgetTreeIndex, readTreeIndex, renderedBefore, renderKey, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
+import { contentHash, forgetTreeIndex, readTreeIndex, renderedBefore, renderKey, SourceKey, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
 import { ValidationError } from './validation/problem';
 import { systemNamespaceProblems } from './validation/system-namespaces';
 import { validateMachines } from './validation/validate-machines';
@@ -78,8 +78,13 @@ export function synthesize(options: SynthOptions): SynthResult {
   // one it says was rendered from the same object is read, not rendered again.
   const index = readTreeIndex(projectDir, outDir);
   const settled = settledTree(outDir);
-  const sources = new Map([...objects].map(([file, object]) => [file, renderKey(object)]));
-  const files = toYamlFiles(objects, (file) => renderedBefore(index, settled, file, sources.get(file)!));
+  const sources = new Map<string, string>();
+  const sourceOf: SourceKey = (file) => {
+    const object = objects.get(file);
+    if (object && !sources.has(file)) sources.set(file, renderKey(object));
+    return sources.get(file);
+  };
+  const files = toYamlFiles(objects, (file) => renderedBefore(index, settled, file, sourceOf));
   // An empty cluster tree, once committed, would make ArgoCD prune every Machine.
   if (![...files.keys()].some((file) => file.startsWith(`${CLUSTER_DIR}/`))) throw new Error(`refusing to write a dist/ with nothing in ${CLUSTER_DIR}/`);
   // Host facts for the NixOS side, beside (never inside) the tree ArgoCD applies.
@@ -113,8 +118,8 @@ export function synthesize(options: SynthOptions): SynthResult {
   } else if (!options.dryRun) {
     recoverInterruptedSwap(outDir);
     // Unchanged, but some files had to be read or rendered: indexed again, so the next run need do neither.
-    const unsourced = [...sources].some(([file, source]) => index.files.get(file)?.source !== source);
-    if (trusted < files.size || unsourced) writeTreeIndex(projectDir, outDir, files, sources);
+    const unsourced = [...objects.keys()].some((file) => index.files.get(file)?.source !== sourceOf(file));
+    if (trusted < files.size || unsourced) writeTreeIndex(projectDir, outDir, files, sourceOf);
   }
   // Removals written with consent stay accepted until dist/ is committed (removal-consent.ts).
   if (!options.dryRun && committed) acceptRemovals(projectDir, committed.head, plan.changes.filter((c) => c.kind === ChangeKind.REMOVE).map((c) => c.id));

@@ -19,7 +19,6 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as v8 from 'v8';
 import { LOCAL_STATE_DIR } from './local-state';
 
 interface Entry {
@@ -35,11 +34,18 @@ interface Entry {
 const RENDERER = `cdk8s@${(require('cdk8s/package.json') as { version: string }).version}`;
 
 /**
- * What an object renders to, as a key: its exact structure (V8's serializer tells undefined, -0 and a
- * number's type apart, which JSON does not) and the renderer's version.
+ * What an object renders to, as a key: its JSON with what JSON would drop or blur (undefined, -0, NaN and
+ * the infinities, which YAML writes apart) marked by a NUL-named key no Kubernetes object has, hashed with
+ * the renderer's version.
  */
 export function renderKey(object: object): string {
-  return crypto.createHash('sha1').update(RENDERER).update(v8.serialize(object)).digest('hex');
+  return crypto.createHash('sha1').update(RENDERER).update(JSON.stringify(object, markUnlikeJson)).digest('hex');
+}
+
+/** Marks undefined, -0, NaN and the infinities, which JSON drops or writes as another value. */
+function markUnlikeJson(_key: string, value: unknown): unknown {
+  const unlike = value === undefined || (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0)));
+  return unlike ? { '\u0000': Object.is(value, -0) ? '-0' : String(value) } : value;
 }
 
 /** The index of one tree: when it was written, and `/`-separated path relative to the tree → entry. */
@@ -76,15 +82,18 @@ export function readTreeIndex(projectDir: string, outDir: string): TreeIndex {
   }
 }
 
+/** A file's renderKey, for a file rendered from an object (else undefined). */
+export type SourceKey = (file: string) => string | undefined;
+
 /**
  * Records that `outDir` holds `files`, with each file's size and time as the disk has them now, and the
- * renderKey of the object each rendered file was rendered from (`sources`).
+ * renderKey of the object each rendered file was rendered from.
  */
-export function writeTreeIndex(projectDir: string, outDir: string, files: ReadonlyMap<string, string>, sources: ReadonlyMap<string, string>): void {
+export function writeTreeIndex(projectDir: string, outDir: string, files: ReadonlyMap<string, string>, sourceOf: SourceKey): void {
   const entries: Record<string, Entry> = {};
   for (const [file, text] of files) {
     const stat = fs.statSync(path.join(outDir, file));
-    entries[file] = { size: stat.size, mtimeMs: stat.mtimeMs, hash: contentHash(text), source: sources.get(file) };
+    entries[file] = { size: stat.size, mtimeMs: stat.mtimeMs, hash: contentHash(text), source: sourceOf(file) };
   }
   const target = indexFile(projectDir, outDir);
   fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -119,12 +128,13 @@ function pruneIndexes(stateDir: string, written: string, outDir: string): void {
 }
 
 /**
- * The text of `file` in `dir` when the index shows it rendered from an object of this renderKey and the
- * file still holds it: read, not rendered again (a read costs a fraction of a render). Else undefined.
+ * The text of `file` in `dir` when the index shows it rendered from an object of the renderKey it has now
+ * and the file still holds it: read, not rendered again (a read costs a fraction of a render). Else
+ * undefined. The key is only computed when the index has one to compare.
  */
-export function renderedBefore(index: TreeIndex, dir: string, file: string, source: string): string | undefined {
+export function renderedBefore(index: TreeIndex, dir: string, file: string, sourceOf: SourceKey): string | undefined {
   const entry = index.files.get(file);
-  if (entry?.source !== source) return undefined;
+  if (entry?.source === undefined || entry.source !== sourceOf(file)) return undefined;
   const full = path.join(dir, file);
   const stat = fs.statSync(full, { throwIfNoEntry: false });
   if (!stat || !unchangedSinceIndexed(index, file, stat)) return undefined;

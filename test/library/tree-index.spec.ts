@@ -98,10 +98,11 @@ test('a rendered file edited with its size and time kept is rendered again, not 
   expect(objectsRendered()).toContain('a');
 });
 
-test('an object is keyed by its exact structure: undefined, -0 and a number\'s type are told apart', () => {
+test('an object is keyed by its exact structure: undefined, -0, NaN and a number\'s type are told apart', () => {
   expect(renderKey({ a: 1, b: [1, 'x'] })).toBe(renderKey({ a: 1, b: [1, 'x'] }));
   expect(renderKey({ a: undefined })).not.toBe(renderKey({}));
   expect(renderKey({ a: -0 })).not.toBe(renderKey({ a: 0 }));
+  expect(renderKey({ a: [NaN, Infinity] })).not.toBe(renderKey({ a: [null, null] }));
   expect(renderKey({ a: 1 })).not.toBe(renderKey({ a: '1' }));
   expect(renderKey({ a: 1, b: 2 })).not.toBe(renderKey({ b: 2, a: 1 }));
 });
