@@ -19,7 +19,7 @@ import { ChangeKind, computePlan, formatPlan, isDestructive, objectChanges, Plan
 import { CHART_FOLDERS, CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
 import { nixosConfigurationsFile, NIXOS_CONFIGURATIONS_FILE, repositoryFlake } from './repository-flake';
 import { loadSettings } from './settings';
-import { contentHash, forgetTreeIndex, readTreeIndex, renderedBefore, renderKey, SourceKey, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
+import { contentHash, forgetTreeIndex, readTreeIndex, renderedBefore, sourceKeys, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
 import { ValidationError } from './validation/problem';
 import { systemNamespaceProblems } from './validation/system-namespaces';
 import { validateMachines } from './validation/validate-machines';
@@ -78,13 +78,14 @@ export function synthesize(options: SynthOptions): SynthResult {
   // one it says was rendered from the same object is read, not rendered again.
   const index = readTreeIndex(projectDir, outDir);
   const settled = settledTree(outDir);
-  const sources = new Map<string, string>();
-  const sourceOf: SourceKey = (file) => {
-    const object = objects.get(file);
-    if (object && !sources.has(file)) sources.set(file, renderKey(object));
-    return sources.get(file);
-  };
-  const files = toYamlFiles(objects, (file) => renderedBefore(index, settled, file, sourceOf));
+  const sourceOf = sourceKeys(objects);
+  // Files just read back, checked by stat and hash: known to hold what synth writes.
+  const readBack = new Set<string>();
+  const files = toYamlFiles(objects, (file) => {
+    const text = renderedBefore(index, settled, file, sourceOf);
+    if (text !== undefined) readBack.add(file);
+    return text;
+  });
   // An empty cluster tree, once committed, would make ArgoCD prune every Machine.
   if (![...files.keys()].some((file) => file.startsWith(`${CLUSTER_DIR}/`))) throw new Error(`refusing to write a dist/ with nothing in ${CLUSTER_DIR}/`);
   // Host facts for the NixOS side, beside (never inside) the tree ArgoCD applies.
@@ -96,9 +97,9 @@ export function synthesize(options: SynthOptions): SynthResult {
   // A file that synth would write again unchanged need not be parsed: its object is the one just rendered.
   const unchanged = (file: string, text: string) => (files.get(file) === text ? objects.get(file) : undefined);
   let trusted = 0;
-  const current = readTreeFiles(settled, (file, stat) => {
+  const current = readTreeFiles(settled, (file, full) => {
     const next = files.get(file);
-    const same = next !== undefined && unchangedSinceIndexed(index, file, stat)?.hash === contentHash(next);
+    const same = next !== undefined && (readBack.has(file) || unchangedSinceIndexed(index, file, fs.statSync(full))?.hash === contentHash(next));
     if (same) trusted++;
     return same ? next : undefined;
   });
@@ -146,16 +147,16 @@ function sameTree(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>
 
 /**
  * Every file of a tree, `/`-separated path relative to it → text; empty when there is no tree. `known` may
- * give a file's text from its stat (the tree index), so it need not be read.
+ * give a file's text by its full path without reading it (from its stat and the tree index).
  */
-function readTreeFiles(dir: string, known: (file: string, stat: fs.Stats) => string | undefined = () => undefined): Map<string, string> {
+function readTreeFiles(dir: string, known: (file: string, full: string) => string | undefined = () => undefined): Map<string, string> {
   const files = new Map<string, string>();
   if (!fs.existsSync(dir)) return files;
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const full = path.join(entry.parentPath, entry.name);
     const file = path.relative(dir, full).split(path.sep).join('/');
-    files.set(file, known(file, fs.statSync(full)) ?? fs.readFileSync(full, 'utf8'));
+    files.set(file, known(file, full) ?? fs.readFileSync(full, 'utf8'));
   }
   return files;
 }

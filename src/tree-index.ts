@@ -85,6 +85,16 @@ export function readTreeIndex(projectDir: string, outDir: string): TreeIndex {
 /** A file's renderKey, for a file rendered from an object (else undefined). */
 export type SourceKey = (file: string) => string | undefined;
 
+/** The renderKey of each object's file, each computed once and only when asked for. */
+export function sourceKeys(objects: ReadonlyMap<string, object>): SourceKey {
+  const keys = new Map<string, string>();
+  return (file) => {
+    const object = objects.get(file);
+    if (object !== undefined && !keys.has(file)) keys.set(file, renderKey(object));
+    return keys.get(file);
+  };
+}
+
 /**
  * Records that `outDir` holds `files`, with each file's size and time as the disk has them now, and the
  * renderKey of the object each rendered file was rendered from.

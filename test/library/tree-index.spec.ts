@@ -19,6 +19,11 @@ function age(seconds: number): void {
   for (const file of Object.keys(readTree(dist))) fs.utimesSync(path.join(dist, file), then, then);
 }
 
+/** The tree indexes in the project's .fabric/. */
+function indexFiles(): string[] {
+  return fs.readdirSync(path.join(project, '.fabric')).filter((file) => /^tree-index-[0-9a-f]+\.json$/.test(file)).sort();
+}
+
 /** The dist/ files synth renders from an object (the others it writes from text), as full paths. */
 function renderedFiles(): string[] {
   return Object.keys(readTree(dist)).filter((file) => /^(cluster|argocd)\//.test(file)).map((file) => path.join(dist, file)).sort();
@@ -78,7 +83,7 @@ test('an index without the objects\' keys (an older Fabric\'s) is written again 
   age(60);
   distReads();
   const state = path.join(project, '.fabric');
-  const [name] = fs.readdirSync(state).filter((file) => /^tree-index-[0-9a-f]+\.json$/.test(file));
+  const [name] = indexFiles();
   const index = JSON.parse(fs.readFileSync(path.join(state, name), 'utf8')) as { files: Record<string, { source?: string }> };
   for (const entry of Object.values(index.files)) delete entry.source;
   fs.writeFileSync(path.join(state, name), JSON.stringify(index));
@@ -110,7 +115,6 @@ test('an object is keyed by its exact structure: undefined, -0, NaN and a number
 test('a synth that writes the tree drops its index and stats none of the files it wrote', () => {
   age(60);
   distReads();
-  const indexFiles = () => fs.readdirSync(path.join(project, '.fabric')).filter((file) => /^tree-index-[0-9a-f]+\.json$/.test(file));
   expect(indexFiles()).toHaveLength(1);
   fs.writeFileSync(path.join(project, 'claims', 'a.yaml'), JSON.stringify(minimalMachine('a', { memory: { size: 4096 } })));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -154,13 +158,12 @@ test('a file that synth would now write differently is read, though unchanged on
 
 test('the index of a tree that is gone (a temporary --out) is deleted when another tree is indexed; a tree that exists keeps its own', () => {
   const state = path.join(project, '.fabric');
-  const indexes = () => fs.readdirSync(state).filter((file) => file.startsWith('tree-index-')).sort();
   const elsewhere = fs.mkdtempSync(path.join(path.dirname(project), 'fabric-out-'));
   const temporary = path.join(elsewhere, 'a');
   const kept = path.join(elsewhere, 'b');
   // A tree is indexed by the run after the one that wrote it.
   for (const out of [dist, temporary, temporary, kept, kept]) synthesize({ projectDir: project, outDir: out });
-  expect(indexes()).toHaveLength(3);
+  expect(indexFiles()).toHaveLength(3);
   // An index from before the list of trees, of no tree it names: deleted too.
   fs.writeFileSync(path.join(state, 'tree-index-0123456789ab.json'), '{}');
   fs.rmSync(temporary, { recursive: true });
@@ -168,7 +171,7 @@ test('the index of a tree that is gone (a temporary --out) is deleted when anoth
   synthesize({ projectDir: project });
   synthesize({ projectDir: project });
   try {
-    expect(indexes()).toHaveLength(2);
+    expect(indexFiles()).toHaveLength(2);
     expect(Object.values(JSON.parse(fs.readFileSync(path.join(state, 'tree-indexes.json'), 'utf8'))).sort()).toEqual([dist, kept].sort());
   } finally {
     fs.rmSync(elsewhere, { recursive: true, force: true });
