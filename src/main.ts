@@ -1,6 +1,6 @@
 /**
- * Wires the charts of one synth together. Each chart is a folder of dist/cluster/, annotated for ArgoCD;
- * the ArgoCD chart (the Application that syncs them) is written beside it, to dist/argocd/.
+ * Builds the charts of one synth. Each chart is a folder of dist/cluster/, annotated for ArgoCD; the ArgoCD
+ * chart (the Application that syncs them) is written beside it, to dist/argocd/.
  */
 import { App, Chart } from 'cdk8s';
 import { LoadedMachine } from './claims';
@@ -10,12 +10,16 @@ import { applySyncPolicies } from './gitops/sync-policy';
 import { PlatformChart } from './platform-chart';
 import { FabricSettings } from './settings';
 
-export function buildApp(machines: readonly LoadedMachine[], settings: FabricSettings): App {
-  const app = new App();
-  const platform = new PlatformChart(app, 'platform', { settings, machineNamespaces: machines.map((m) => m.namespace) });
+/**
+ * The charts, in the order they are rendered, each in an App of its own: cdk8s's `chart.toJson()` first
+ * orders and validates the whole App of the chart it renders (its fleet rules included), so in one App the
+ * 10,000 Machines of one chart would be walked once per chart. No chart refers to another's constructs.
+ */
+export function buildCharts(machines: readonly LoadedMachine[], settings: FabricSettings): Chart[] {
+  const platform = new PlatformChart(new App(), 'platform', { settings, machineNamespaces: machines.map((m) => m.namespace) });
   applySyncPolicies(platform);
   // The same construct a user's own app uses; its id is the contract `namespace.name`, its name the claim's.
-  const machinesChart = new Chart(app, 'machines');
+  const machinesChart = new Chart(new App(), 'machines');
   for (const machine of machines) {
     new Machine(machinesChart, machine.id.replace('/', '.'), {
       metadata: { ...machine.metadata, name: machine.name, namespace: machine.namespace },
@@ -24,6 +28,5 @@ export function buildApp(machines: readonly LoadedMachine[], settings: FabricSet
       topology: settings.topology,
     });
   }
-  new ArgoCdChart(app, 'argocd', { gitops: settings.gitops });
-  return app;
+  return [platform, machinesChart, new ArgoCdChart(new App(), 'argocd', { gitops: settings.gitops })];
 }

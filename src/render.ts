@@ -1,8 +1,8 @@
 /**
- * Renders an App to files: one object per file, in a folder per chart, named after kind, namespace and
+ * Renders charts to files: one object per file, in a folder per chart, named after kind, namespace and
  * name (`cluster/machines/machine.infra-machines.dns01.yaml`), so names never collide and diffs stay small.
  */
-import { App, Yaml } from 'cdk8s';
+import { Chart, Yaml } from 'cdk8s';
 
 /** Where ArgoCD-applied objects go, below dist/. */
 export const CLUSTER_DIR = 'cluster';
@@ -25,10 +25,10 @@ export function objectFileName(object: KubernetesObject): string {
   return `${object.kind.toLowerCase()}.${namespace ? `${namespace}.` : ''}${name}.yaml`;
 }
 
-/** Every object of every chart by its file, `cluster/<chart>/<file>` (or `<CHART_FOLDERS[chart]>/<file>`). */
-export function renderObjects(app: App): Map<string, KubernetesObject> {
+/** Every object of the charts by its file, `cluster/<chart>/<file>` (or `<CHART_FOLDERS[chart]>/<file>`). */
+export function renderObjects(charts: readonly Chart[]): Map<string, KubernetesObject> {
   const objects = new Map<string, KubernetesObject>();
-  for (const chart of app.charts) {
+  for (const chart of charts) {
     const folder = CHART_FOLDERS[chart.node.id] ?? `${CLUSTER_DIR}/${chart.node.id}`;
     for (const object of chart.toJson() as KubernetesObject[]) {
       const file = `${folder}/${objectFileName(object)}`;

@@ -10,7 +10,7 @@ import { findClaimFiles, loadClaims } from './claims';
 import { PACKAGE_METADATA_FILE, renderPackageMetadata } from './configuration-package';
 import { recoverInterruptedSwap, settledTree, writeTreeAtomically } from './dist-writer';
 import { hostFactsFiles } from './host-facts';
-import { buildApp } from './main';
+import { buildCharts } from './main';
 import { machineSpecOf } from './machines-chart';
 import { MACHINE_API_VERSION, MACHINE_KIND } from './machine-schema';
 import { committedTree } from './git-baseline';
@@ -73,7 +73,7 @@ export function synthesize(options: SynthOptions): SynthResult {
   if (!options.dryRun) loaded.cache?.save(new Set(problems.map((problem) => problem.file)));
   if (problems.length > 0) throw new ValidationError(withPositions(projectDir, problems));
 
-  const objects = renderObjects(buildApp(validated.machines, settings));
+  const objects = renderObjects(buildCharts(validated.machines, settings));
   // A file the tree index says still holds what synth wrote, and that synth would write again, is not read;
   // one it says was rendered from the same object is read, not rendered again.
   const index = readTreeIndex(projectDir, outDir);

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { schemaAt } from '../../src/_schema-lookup';
 import { machineSchema } from '../../src/machine-schema';
 import { findClaimFiles, loadClaims } from '../../src/claims';
-import { buildApp } from '../../src/main';
+import { buildCharts } from '../../src/main';
 import { ChangeKind, computePlan, formatPlan, isDestructive, objectChanges, PlannedMachine, refusedChanges } from '../../src/plan';
 import { Effect, FIELD_EFFECTS } from '../../src/plan-effects';
 import { renderObjects } from '../../src/render';
@@ -280,7 +280,7 @@ describe('objectChanges', () => {
       fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ ...manifest, fabric: { ...manifest.fabric, insecureSkipTlsVerify: true } }));
       const after = synthesize({ projectDir: project, dryRun: true });
       const { machines } = validateMachines(loadClaims(project, findClaimFiles(project)).claims);
-      const rendered = renderObjects(buildApp(machines, loadSettings(project)));
+      const rendered = renderObjects(buildCharts(machines, loadSettings(project)));
       const folders = ['cluster', 'argocd'];
       const readBack = objectChanges(before, after.files, folders);
       expect(readBack.map((c) => `${c.kind} ${c.object}`)).toEqual(expect.arrayContaining(['add Namespace lab', 'update Composition machine-proxmox-terraform']));
