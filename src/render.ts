@@ -2,7 +2,8 @@
  * Renders charts to files: one object per file, in a folder per chart, named after kind, namespace and
  * name (`cluster/machines/machine.infra-machines.dns01.yaml`), so names never collide and diffs stay small.
  */
-import { Chart, Yaml } from 'cdk8s';
+import { Chart } from 'cdk8s';
+import { renderYaml, YamlWorker } from './yaml-worker';
 
 /** Where ArgoCD-applied objects go, below dist/. */
 export const CLUSTER_DIR = 'cluster';
@@ -41,9 +42,19 @@ export function renderObjects(charts: readonly Chart[]): Map<string, KubernetesO
 
 /**
  * The objects as YAML files (YAML 1.1, as kubectl reads them). `renderedBefore` may give a file's YAML as
- * rendered from the same object by an earlier run, which is then not rendered again.
+ * rendered from the same object by an earlier run, which is then not rendered again. Many objects to render
+ * are rendered on two threads (yaml-worker.ts), in `worker` if given.
  */
-export function toYamlFiles(objects: ReadonlyMap<string, KubernetesObject>, renderedBefore: (file: string) => string | undefined = () => undefined): Map<string, string> {
-  return new Map([...objects].map(([file, object]) => [file, renderedBefore(file) ?? Yaml.stringify(object)]));
+export function toYamlFiles(objects: ReadonlyMap<string, KubernetesObject>, renderedBefore: (file: string) => string | undefined = () => undefined, worker?: YamlWorker): Map<string, string> {
+  const files = new Map<string, string>();
+  const toRender: Array<[string, KubernetesObject]> = [];
+  for (const [file, object] of objects) {
+    const text = renderedBefore(file);
+    // Every file is set now, so the map keeps the objects' order.
+    files.set(file, text ?? '');
+    if (text === undefined) toRender.push([file, object]);
+  }
+  const texts = renderYaml(toRender.map(([, object]) => object), worker);
+  toRender.forEach(([file], index) => files.set(file, texts[index]));
+  return files;
 }
-

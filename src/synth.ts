@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { withPositions } from './claim-positions';
-import { findClaimFiles, loadClaims } from './claims';
+import { findClaimFiles, LoadedMachine, loadClaims } from './claims';
 import { PACKAGE_METADATA_FILE, renderPackageMetadata } from './configuration-package';
 import { recoverInterruptedSwap, settledTree, writeTreeAtomically } from './dist-writer';
 import { hostFactsFiles } from './host-facts';
@@ -18,11 +18,12 @@ import { acceptedRemovals, acceptRemovals } from './removal-consent';
 import { ChangeKind, computePlan, formatPlan, isDestructive, objectChanges, Plan, PlannedMachine, refusedChanges } from './plan';
 import { CHART_FOLDERS, CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
 import { nixosConfigurationsFile, NIXOS_CONFIGURATIONS_FILE, repositoryFlake } from './repository-flake';
-import { loadSettings } from './settings';
-import { contentHash, forgetTreeIndex, readTreeIndex, renderedBefore, sourceKeys, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
+import { FabricSettings, loadSettings } from './settings';
+import { contentHash, forgetTreeIndex, readTreeIndex, renderedBefore, sourceKeys, TreeIndex, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
 import { ValidationError } from './validation/problem';
 import { systemNamespaceProblems } from './validation/system-namespaces';
 import { validateMachines } from './validation/validate-machines';
+import { RENDER_SHARE_FROM, startYamlWorker } from './yaml-worker';
 
 export interface SynthOptions {
   /** The project: package.json (settings) and claims/ live here. */
@@ -73,19 +74,11 @@ export function synthesize(options: SynthOptions): SynthResult {
   if (!options.dryRun) loaded.cache?.save(new Set(problems.map((problem) => problem.file)));
   if (problems.length > 0) throw new ValidationError(withPositions(projectDir, problems));
 
-  const objects = renderObjects(buildCharts(validated.machines, settings));
   // A file the tree index says still holds what synth wrote, and that synth would write again, is not read;
   // one it says was rendered from the same object is read, not rendered again.
   const index = readTreeIndex(projectDir, outDir);
   const settled = settledTree(outDir);
-  const sourceOf = sourceKeys(objects);
-  // Files just read back, checked by stat and hash: known to hold what synth writes.
-  const readBack = new Set<string>();
-  const files = toYamlFiles(objects, (file) => {
-    const text = renderedBefore(index, settled, file, sourceOf);
-    if (text !== undefined) readBack.add(file);
-    return text;
-  });
+  const { objects, sourceOf, files, readBack } = renderTree(validated.machines, settings, index, settled);
   // An empty cluster tree, once committed, would make ArgoCD prune every Machine.
   if (![...files.keys()].some((file) => file.startsWith(`${CLUSTER_DIR}/`))) throw new Error(`refusing to write a dist/ with nothing in ${CLUSTER_DIR}/`);
   // Host facts for the NixOS side, beside (never inside) the tree ArgoCD applies.
@@ -125,6 +118,30 @@ export function synthesize(options: SynthOptions): SynthResult {
   // Removals written with consent stay accepted until dist/ is committed (removal-consent.ts).
   if (!options.dryRun && committed) acceptRemovals(projectDir, committed.head, plan.changes.filter((c) => c.kind === ChangeKind.REMOVE).map((c) => c.id));
   return { files, plan, machineCount: validated.machines.length, written: !options.dryRun && changed, changed };
+}
+
+/**
+ * The charts' objects rendered to YAML files, and the files read back instead (`readBack`): those the tree
+ * index shows rendered from the same object, which stat and hash show still hold it. Many Machines the
+ * index has no rendering of are rendered on two threads, by a worker started before the charts are built,
+ * so that it loads the YAML library meanwhile.
+ */
+function renderTree(machines: readonly LoadedMachine[], settings: FabricSettings, index: TreeIndex, tree: string) {
+  const indexed = [...index.files.values()].filter((entry) => entry.source !== undefined).length;
+  const yamlWorker = machines.length - indexed >= RENDER_SHARE_FROM ? startYamlWorker() : undefined;
+  try {
+    const objects = renderObjects(buildCharts(machines, settings));
+    const sourceOf = sourceKeys(objects);
+    const readBack = new Set<string>();
+    const files = toYamlFiles(objects, (file) => {
+      const text = renderedBefore(index, tree, file, sourceOf);
+      if (text !== undefined) readBack.add(file);
+      return text;
+    }, yamlWorker);
+    return { objects, sourceOf, files, readBack };
+  } finally {
+    yamlWorker?.close();
+  }
 }
 
 /**
