@@ -76,8 +76,8 @@ export function synthesize(options: SynthOptions): SynthResult {
 
   // A file the tree index says still holds what synth wrote, and that synth would write again, is not read;
   // one it says was rendered from the same object is read, not rendered again.
-  const index = readTreeIndex(projectDir, outDir);
   const settled = settledTree(outDir);
+  const index = readTreeIndex(projectDir, outDir, settled);
   const { objects, sourceOf, files, readBack } = renderTree(validated.machines, settings, index, settled);
   // An empty cluster tree, once committed, would make ArgoCD prune every Machine.
   if (![...files.keys()].some((file) => file.startsWith(`${CLUSTER_DIR}/`))) throw new Error(`refusing to write a dist/ with nothing in ${CLUSTER_DIR}/`);

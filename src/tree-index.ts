@@ -72,8 +72,13 @@ export function contentHash(text: string): string {
   return crypto.createHash('sha1').update(text).digest('hex');
 }
 
-/** The index synth wrote for `outDir`, empty when there is none (or it cannot be read). */
-export function readTreeIndex(projectDir: string, outDir: string): TreeIndex {
+/**
+ * The index synth wrote for `outDir`, empty when there is none (or it cannot be read), and when `tree`, what
+ * `outDir` holds (itself, or the tree a killed swap left), is gone: an index outlives a deleted tree, and
+ * would have each of its files looked for and each object's key computed, for nothing.
+ */
+export function readTreeIndex(projectDir: string, outDir: string, tree = outDir): TreeIndex {
+  if (!fs.existsSync(tree)) return { writtenAt: 0, files: new Map() };
   try {
     const { writtenAt, files } = JSON.parse(fs.readFileSync(indexFile(projectDir, outDir), 'utf8')) as { writtenAt: number; files: Record<string, Entry> };
     return { writtenAt, files: new Map(Object.entries(files)) };

@@ -112,6 +112,21 @@ test('an object is keyed by its exact structure: undefined, -0, NaN and a number
   expect(renderKey({ a: 1, b: 2 })).not.toBe(renderKey({ b: 2, a: 1 }));
 });
 
+test('after dist/ is deleted, the index it left is not used: none of its files is looked for', () => {
+  age(60);
+  distReads();
+  expect(indexFiles()).toHaveLength(1);
+  fs.rmSync(dist, { recursive: true });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const stat = jest.spyOn(require('fs') as typeof fs, 'statSync');
+  try {
+    expect(synthesize({ projectDir: project }).written).toBe(true);
+    expect(stat.mock.calls.map(([file]) => String(file)).filter((file) => file.startsWith(`${dist}${path.sep}`))).toEqual([]);
+  } finally {
+    stat.mockRestore();
+  }
+});
+
 test('a synth that writes the tree drops its index and stats none of the files it wrote', () => {
   age(60);
   distReads();
