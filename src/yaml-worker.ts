@@ -29,7 +29,14 @@ export function startYamlWorker(): YamlWorker {
   // Set by the worker however its share ends, so waiting for it cannot outlast it.
   const done = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  const work = `require(${JSON.stringify(RENDER_SHARE)}).renderShare(require('worker_threads').workerData)`;
+  // A script that cannot be loaded (left out of a bundle) fails the render as any failure does, instead of
+  // leaving the main thread waiting for a worker that is gone.
+  const work = [
+    "const { workerData } = require('worker_threads');",
+    `try { require(${JSON.stringify(RENDER_SHARE)}).renderShare(workerData); } catch (error) {`,
+    '  workerData.port.postMessage({ failure: error.message }); Atomics.store(workerData.done, 0, 1); Atomics.notify(workerData.done, 0);',
+    '}',
+  ].join('\n');
   new Worker(work, { eval: true, workerData: { port: port2, done }, transferList: [port2] }).unref();
   return {
     render(objects) {

@@ -28,16 +28,20 @@ interface Started {
   readonly rendersYaml: boolean;
 }
 
-/** What `run` returns or throws, and the workers started meanwhile. */
-function workersDuring<T>(run: () => T): { result?: T; error?: Error; workers: Started[] } {
+/**
+ * What `run` returns or throws, and the workers started meanwhile; `script` may change the script each
+ * worker runs.
+ */
+function workersDuring<T>(run: () => T, script: (text: string) => string = (text) => text): { result?: T; error?: Error; workers: Started[] } {
   // The module itself, whose Worker yaml-worker.ts reads when it starts one (an import would be a copy).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const threads = require('worker_threads') as typeof import('worker_threads');
   const RealWorker = threads.Worker;
   const workers: Started[] = [];
   const spy = jest.spyOn(threads, 'Worker').mockImplementation((...args: ConstructorParameters<typeof RealWorker>) => {
-    const worker = new RealWorker(...args);
-    workers.push({ worker, rendersYaml: String(args[0]).includes('_yaml-share.js') });
+    const [text, options] = args;
+    const worker = new RealWorker(script(String(text)), options);
+    workers.push({ worker, rendersYaml: String(text).includes('_yaml-share.js') });
     return worker;
   });
   try {
@@ -94,6 +98,14 @@ describe('renderYaml', () => {
     // Not an array: the worker fails on it, as it would on anything its rendering throws.
     const { error, workers } = workersDuring(() => startYamlWorker().render({} as never).collect());
     expect(error?.message).toBe('rendering YAML in a worker thread failed: objects.map is not a function');
+    expect(workers).toHaveLength(1);
+    await ended(workers[0]);
+  });
+
+  test("a worker whose script cannot be loaded fails the render with the reason, instead of being waited for", async () => {
+    const missing = (text: string) => text.replace('_yaml-share.js', '_missing-share.js');
+    const { error, workers } = workersDuring(() => renderYaml(objects(RENDER_SHARE_FROM)), missing);
+    expect(error?.message).toMatch(/^rendering YAML in a worker thread failed: Cannot find module '.*_missing-share\.js'/);
     expect(workers).toHaveLength(1);
     await ended(workers[0]);
   });
