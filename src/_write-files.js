@@ -1,8 +1,8 @@
 'use strict';
 /**
  * Writes files (relative path → content, a string or bytes) under a folder, creating folders as it goes.
- * dist-writer.ts calls it on the main thread, and in a worker thread, which runs writeShare, to write a second
- * share of a large tree. Plain JavaScript, because the worker requires it with no TypeScript loader: this file
+ * dist-writer.ts calls it on the main thread, and a worker thread runs writeShare to write a second share of
+ * a large tree. Plain JavaScript, because the worker requires it with no TypeScript loader: this file
  * runs unchanged from src/ (under Jest), from lib/ and beside the synth bundle, which no TypeScript file could.
  */
 const fs = require('fs');
@@ -40,23 +40,9 @@ function unpackShare({ names, lengths, contents }) {
   });
 }
 
-/**
- * A worker's whole work (dist-writer.ts starts it with this call): writes its share, posts the error (or
- * null) on its port, then raises the done flag. Taking what it needs as an argument, this file never loads
- * worker_threads itself, so the main thread of a small synth is not charged for it.
- */
-function writeShare({ root, share, port, done }) {
-  let failure = null;
-  try {
-    writeFiles(root, unpackShare(share));
-  } catch (error) {
-    failure = error instanceof Error ? error.message : String(error);
-  } finally {
-    port.postMessage(failure);
-    port.close();
-    Atomics.store(done, 0, 1);
-    Atomics.notify(done, 0);
-  }
+/** A worker thread's share (share-worker.ts runs it): the files packed by packShare, written under `root`. */
+function writeShare({ root, share }) {
+  writeFiles(root, unpackShare(share));
 }
 
 module.exports = { writeFiles, packShare, writeShare };

@@ -12,6 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { byCodeUnit } from './_compare';
+import { besideWorker, startShareWorker } from './share-worker';
 
 /** Names of the work folders beside `target`, e.g. `.dist-next-` and `.dist-previous-` for dist/. */
 function prefixes(target: string): { next: string; previous: string } {
@@ -60,25 +61,10 @@ function sharesByFolder(files: ReadonlyMap<string, string>): [Entries, Entries] 
  */
 function writeFilesOnTwoThreads(root: string, files: ReadonlyMap<string, string>): void {
   if (files.size < TWO_THREADS_FROM) return writeFiles(root, [...files]);
-  // Loaded here, for a large tree only: a small synth is not charged for it (about 4 ms).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { MessageChannel, receiveMessageOnPort, Worker } = require('worker_threads') as typeof import('worker_threads');
   const [here, there] = sharesByFolder(files);
-  // Set by the worker however its share ends, so waiting for it cannot outlast it.
-  const done = new Int32Array(new SharedArrayBuffer(4));
-  const { port1, port2 } = new MessageChannel();
   const share = packShare(there);
-  const work = `require(${JSON.stringify(WRITE_FILES)}).writeShare(require('worker_threads').workerData)`;
-  new Worker(work, { eval: true, workerData: { root, share, port: port2, done }, transferList: [port2, share.contents] }).unref();
-  let failure: string | null | undefined;
-  try {
-    writeFiles(root, here);
-  } finally {
-    Atomics.wait(done, 0, 0);
-    failure = receiveMessageOnPort(port1)?.message as string | null | undefined;
-    port1.close();
-  }
-  if (failure) throw new Error(failure);
+  const worker = startShareWorker<{ root: string; share: { contents: ArrayBuffer } }, void>('writing files', WRITE_FILES, 'writeShare');
+  besideWorker(worker.start({ root, share }, [share.contents]), () => writeFiles(root, here));
 }
 
 /** Replaces `target` by a folder holding exactly `files` (relative path → content). */

@@ -96,7 +96,7 @@ describe('renderYaml', () => {
 
   test("the worker's failure is thrown with its reason, and the worker ends", async () => {
     // Not an array: the worker fails on it, as it would on anything its rendering throws.
-    const { error, workers } = workersDuring(() => startYamlWorker().render({} as never).collect());
+    const { error, workers } = workersDuring(() => startYamlWorker().start({} as never).collect());
     expect(error?.message).toBe('rendering YAML in a worker thread failed: objects.map is not a function');
     expect(workers).toHaveLength(1);
     await ended(workers[0]);
