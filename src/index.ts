@@ -2,15 +2,15 @@
 // hand-written names (the generated Machine class versus the MachineDefinition claims use).
 export * as fabric from '../imports/fabric.kubelize.io';
 export * as tf from '../imports/tf.m.upbound.io';
-export * from './machine';
+export * from './api/machine-claim';
 export * from './constructs/machine';
 export * from './constructs/platform';
-export * from './constructs/gitops-application';
+export * from './constructs/argocd-application';
 export { ValidationError, formatProblem } from './validation/problem';
 export type { Problem } from './validation/problem';
-export * from './settings';
-export * from './synth';
-export * from './plan';
-export * from './provider-runtime';
-export { sshPublicKeyProblem, SSH_KEY_TYPES } from './ssh-public-key';
+export * from './synth/settings';
+export * from './synth/synthesize';
+export * from './synth/plan';
+export * from './platform/provider-runtime';
+export { sshPublicKeyProblem, SSH_KEY_TYPES } from './validation/ssh-public-key';
 export { MachineSpecDeletionPolicy as DeletionPolicy, MachineSpecDiskInterface as DiskInterface } from '../imports/fabric.kubelize.io';

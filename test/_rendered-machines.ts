@@ -7,8 +7,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { CLAIM_SPEC_FIELDS } from '../src/machines-chart';
-import { synthesize } from '../src/synth';
+import { CLAIM_SPEC_FIELDS } from '../src/api/legacy-claim';
+import { synthesize } from '../src/synth/synthesize';
 import { REPO } from './_helpers';
 import { crankRender, inParallel } from './_upstream-tools';
 

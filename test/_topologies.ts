@@ -5,8 +5,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Topology } from '../src/settings';
-import { synthesize } from '../src/synth';
+import { Topology } from '../src/synth/settings';
+import { synthesize } from '../src/synth/synthesize';
 import { minimalMachine, objectsOf, tempProject } from './_helpers';
 
 /** Machines in two namespaces, static and DHCP, Delete and Orphan, with data disks and bootstrap. */

@@ -6,7 +6,7 @@
  * child module given its varmap (_terraform-workdir.ts planTogether); a Workspace of each module is also planned
  * alone, exactly as provider-terraform plans it, and must plan the same.
  */
-import { USER_DATA_RESOURCE, VM_RESOURCE } from '../src/terraform-module';
+import { USER_DATA_RESOURCE, VM_RESOURCE } from '../src/platform/terraform-module';
 import { RenderedMachine, RenderPass, SynthesizedTree } from './_rendered-machines';
 import {
   AttachedProvider, attachProvider, PlannedWorkspace, plannedResource, planTogether, planWorkspace, workspaceDir,

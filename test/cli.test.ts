@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { synthCommand } from '../src/cli/_synth-command';
-import { synthesize } from '../src/synth';
+import { synthesize } from '../src/synth/synthesize';
 import { minimalMachine, readTree, replaceClaims, REPO, tempProject } from './_helpers';
 
 type Doc = Record<string, any>;

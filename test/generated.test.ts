@@ -7,7 +7,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synthesize } from '../src/synth';
+import { synthesize } from '../src/synth/synthesize';
 import { GeneratorCheck, passedBefore, recordPass } from './_generator-checks';
 import { readTree, REPO } from './_helpers';
 

@@ -2,10 +2,10 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import * as hostFacts from '../src/host-facts';
-import * as main from '../src/main';
-import * as render from '../src/render';
-import { synthesize } from '../src/synth';
+import * as hostFacts from '../src/nixos/host-facts';
+import * as main from '../src/synth/fleet-app';
+import * as render from '../src/synth/render';
+import { synthesize } from '../src/synth/synthesize';
 import { minimalMachine, readTree, REPO, tempProject } from './_helpers';
 
 const CLI = path.join(REPO, 'bin', 'fabric.js');

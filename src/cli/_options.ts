@@ -3,7 +3,7 @@
  * refusal of an unknown option (with a suggestion) all read the same table, so help never omits an option.
  * An unknown option is refused rather than ignored: a misspelled `--plan` must not write dist/.
  */
-import { didYouMean } from '../_suggest';
+import { didYouMean } from '../util/suggest';
 
 export interface OptionSpec {
   /** `--out` */

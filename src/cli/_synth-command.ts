@@ -4,9 +4,9 @@
  * an output sink, so tests run it in-process; cli/synth.ts is the process around it.
  */
 import * as path from 'path';
-import { formatPlan, hasChanges, isDestructive, refusedChanges } from '../plan';
-import { DestroyRefusedError, ProviderRefusedError, synthesize } from '../synth';
-import { SettingsError } from '../settings';
+import { formatPlan, hasChanges, isDestructive, refusedChanges } from '../synth/plan';
+import { DestroyRefusedError, ProviderRefusedError, synthesize } from '../synth/synthesize';
+import { SettingsError } from '../synth/settings';
 import { ValidationError } from '../validation/problem';
 import { CommandSpec, helpText, parseOptions, UsageError } from './_options';
 

@@ -7,10 +7,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { findClaimFiles } from '../claims';
-import { httpsRepoUrl, originUrl } from '../git-remote';
-import { formatPlan } from '../plan';
-import { synthesize } from '../synth';
+import { findClaimFiles } from '../synth/claims';
+import { httpsRepoUrl, originUrl } from '../synth/git-remote';
+import { formatPlan } from '../synth/plan';
+import { synthesize } from '../synth/synthesize';
 import { INIT_COMMAND } from './_commands';
 import { commandLine } from './_options';
 

@@ -6,9 +6,9 @@
  * Exit codes: 0 done, 2 failure (the folder is left as it was).
  */
 import * as path from 'path';
-import { renderPackage } from '../configuration-package';
-import { writeTreeAtomically } from '../dist-writer';
-import { loadSettings } from '../settings';
+import { renderPackage } from '../constructs/configuration-package';
+import { writeTreeAtomically } from '../synth/dist-writer';
+import { loadSettings } from '../synth/settings';
 import { PACKAGE_COMMAND } from './_commands';
 import { commandLine } from './_options';
 import { PROJECT_DIR } from './_project-dir';

@@ -7,12 +7,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Machine as MachineObject, MachineSpec } from '../../imports/fabric.kubelize.io';
-import { LoadedMachine } from '../claims';
+import { LoadedMachine } from '../synth/claims';
 import { applySyncPolicies } from '../gitops/sync-policy';
-import { DEFAULT_MACHINE_NAMESPACE } from '../machine';
-import { MACHINE_API_VERSION, MACHINE_KIND } from '../machine-schema';
-import { CLAIM_COMPOSITE_DELETE_POLICY } from '../machine-xrd';
-import { Topology } from '../settings';
+import { DEFAULT_MACHINE_NAMESPACE } from '../api/machine-claim';
+import { MACHINE_API_VERSION, MACHINE_KIND } from '../api/machine-schema';
+import { CLAIM_COMPOSITE_DELETE_POLICY } from './machine-definition';
+import { Topology } from '../synth/settings';
 import { checkFleet } from '../validation/fleet-checks';
 import { formatProblem, Problem } from '../validation/problem';
 import { validatedMachineOf, validateMachine } from '../validation/validate-machines';

@@ -4,12 +4,12 @@
  * Machine API), with today's defaults. The repository's own platform chart builds the same pieces.
  */
 import { Construct } from 'constructs';
-import { MachineComposition } from '../composition';
-import { CrossplanePackages } from '../crossplane-packages';
-import { MachineDefinition } from '../machine-xrd';
-import { ProviderRuntimeSettings } from '../provider-runtime';
-import { ProxmoxProviderConfig } from '../provider-config';
-import { BootstrapChannel, DEFAULTS, SecretReference, Topology } from '../settings';
+import { MachineComposition } from './machine-composition';
+import { CrossplanePackages } from './crossplane-packages';
+import { MachineDefinition } from './machine-definition';
+import { ProviderRuntimeSettings } from '../platform/provider-runtime';
+import { ProxmoxProviderConfig } from './provider-config';
+import { BootstrapChannel, DEFAULTS, SecretReference, Topology } from '../synth/settings';
 
 export interface MachineApiProps {
   /** @default Topology.NAMESPACED */

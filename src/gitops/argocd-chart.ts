@@ -16,11 +16,11 @@ import { ApiObject, Chart } from 'cdk8s';
 import type { KubeConfigMapProps } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { Application } from '../../imports/argoproj.io';
-import { ARGOCD_NAMESPACE, APPLICATION_NAME, GitOpsApplication } from '../constructs/gitops-application';
-import { MACHINE_GROUP, MACHINE_KIND } from '../machine-schema';
-import { GitOpsSettings } from '../settings';
+import { ARGOCD_NAMESPACE, APPLICATION_NAME, GitOpsApplication } from '../constructs/argocd-application';
+import { MACHINE_GROUP, MACHINE_KIND } from '../api/machine-schema';
+import { GitOpsSettings } from '../synth/settings';
 
-export { APPLICATION_NAME, ARGOCD_NAMESPACE, LOCAL_CLUSTER } from '../constructs/gitops-application';
+export { APPLICATION_NAME, ARGOCD_NAMESPACE, LOCAL_CLUSTER } from '../constructs/argocd-application';
 
 /** argocd-cm key of the Machine health check. */
 export const MACHINE_HEALTH_KEY = `resource.customizations.health.${MACHINE_GROUP}_${MACHINE_KIND}`;

@@ -3,7 +3,7 @@
  * every object without additionalProperties is closed, because the API server prunes unknown fields
  * silently and synth must refuse them instead. x-kubernetes-* keywords are dropped (CEL runs separately).
  */
-import { StructuralSchema } from '../_structural-schema';
+import { StructuralSchema } from '../api/structural-schema';
 
 export type JsonSchema = Record<string, unknown>;
 

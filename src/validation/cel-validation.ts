@@ -6,8 +6,8 @@
  * provides; integers are passed as CEL ints (BigInt), as Kubernetes does for `type: integer`.
  */
 import { Environment } from '@marcbachmann/cel-js';
-import { StructuralSchema, ValidationRule } from '../_structural-schema';
-import { machineSchema } from '../machine-schema';
+import { StructuralSchema, ValidationRule } from '../api/structural-schema';
+import { machineSchema } from '../api/machine-schema';
 import { shown } from './problem';
 import { SchemaIssue } from './schema-validation';
 

@@ -3,7 +3,7 @@
  * Hostnames, static IPs and VMIDs are unique across namespaces too: they name things on the one
  * Proxmox cluster and network, which namespaces do not divide.
  */
-import { LoadedMachine } from '../claims';
+import { LoadedMachine } from '../synth/claims';
 import { Problem, shown } from './problem';
 
 /** Two Machines may not share a namespace/name, hostname, static IP or pinned VMID; a pinned VMID may not be a template. */

@@ -5,7 +5,7 @@
  */
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
-import { MACHINE_API_VERSION, MACHINE_KIND, machineSchema } from '../machine-schema';
+import { MACHINE_API_VERSION, MACHINE_KIND, machineSchema } from '../api/machine-schema';
 import { METADATA_SCHEMA } from './metadata-schema';
 import { toJsonSchema } from './_to-json-schema';
 

@@ -2,8 +2,8 @@
  * The metadata a Machine claim may carry, as a structural schema: synth checks it at every run, and the
  * generated validator (machine-document-schema.ts) includes it.
  */
-import { StructuralSchema } from '../_structural-schema';
-import { RFC1123_LABEL } from '../machine-schema';
+import { StructuralSchema } from '../api/structural-schema';
+import { RFC1123_LABEL } from '../api/machine-schema';
 
 /** The metadata a claim may carry; anything else would be dropped or is not the claim's to set. */
 export const METADATA_SCHEMA: StructuralSchema = {

@@ -3,11 +3,11 @@
  * unknown fields) and applies the schema's defaults, as the API server would before CEL runs.
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { schemaAt } from '../_schema-lookup';
-import { StructuralSchema } from '../_structural-schema';
-import { IPV4, MACHINE_API_VERSION, MACHINE_KIND, machineSchema, OPENSSH_PUBLIC_KEY, RFC1123_LABEL, TAG_VALUE } from '../machine-schema';
+import { schemaAt } from '../api/schema-lookup';
+import { StructuralSchema } from '../api/structural-schema';
+import { IPV4, MACHINE_API_VERSION, MACHINE_KIND, machineSchema, OPENSSH_PUBLIC_KEY, RFC1123_LABEL, TAG_VALUE } from '../api/machine-schema';
 import { METADATA_SCHEMA } from './metadata-schema';
-import { didYouMean } from '../_suggest';
+import { didYouMean } from '../util/suggest';
 import { shown } from './problem';
 
 /** The pattern of a field of the Machine schema, so messages follow the schema when a pattern changes. */

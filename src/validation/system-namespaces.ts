@@ -3,8 +3,8 @@
  * namespace's RBAC and lifecycle with Kubernetes, Crossplane or Argo CD (deleting a platform namespace
  * would delete the VM), and a typo such as `namespace: kube-system` must not reach git.
  */
-import { LoadedMachine } from '../claims';
-import { FabricSettings } from '../settings';
+import { LoadedMachine } from '../synth/claims';
+import { FabricSettings } from '../synth/settings';
 import { Problem } from './problem';
 
 /** Kubernetes' own namespaces, and the platform's. */

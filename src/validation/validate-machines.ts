@@ -3,8 +3,8 @@
  * the SSH keys as Proxmox's ssh-keygen reads them, then the fleet-wide rules. Every problem of the run is
  * collected; none stops the others.
  */
-import { LoadedMachine, RawClaim } from '../claims';
-import { MachineDefinition } from '../machine';
+import { LoadedMachine, RawClaim } from '../synth/claims';
+import { MachineDefinition } from '../api/machine-claim';
 import { validateCelRules } from './cel-validation';
 import { checkFleet } from './fleet-checks';
 import { Problem } from './problem';

@@ -5,8 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CLAIM_CACHE_FILE } from '../../src/claim-cache';
-import { synthesize } from '../../src/synth';
+import { CLAIM_CACHE_FILE } from '../../src/synth/claim-cache';
+import { synthesize } from '../../src/synth/synthesize';
 import { minimalMachine, readTree, tempProject } from '../_helpers';
 
 let project: string;

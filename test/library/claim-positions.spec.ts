@@ -3,8 +3,8 @@
  * line and column), in the form parse errors use; TypeScript claims keep the file alone.
  */
 import * as fs from 'fs';
-import { withPositions } from '../../src/claim-positions';
-import { synthesize } from '../../src/synth';
+import { withPositions } from '../../src/synth/claim-positions';
+import { synthesize } from '../../src/synth/synthesize';
 import { formatProblem, ValidationError } from '../../src/validation/problem';
 import { TEST_SSH_KEY, tempProject } from '../_helpers';
 

@@ -23,7 +23,7 @@ const CASES: Array<[string, string, RegExp | null]> = [
  */
 function compileClaims(specs: readonly string[]): { perFile: string[][]; elsewhere: string[] } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-claim-'));
-  const machineModule = path.join(REPO, 'src', 'machine').split(path.sep).join('/');
+  const machineModule = path.join(REPO, 'src', 'api', 'machine-claim').split(path.sep).join('/');
   const files = specs.map((spec, i) => {
     const file = path.join(dir, `claim${i}.ts`);
     fs.writeFileSync(file, `import { defineMachine } from '${machineModule}';\n\nexport default defineMachine({\n  metadata: { name: 'dns01' },\n  spec: ${spec},\n});\n`);

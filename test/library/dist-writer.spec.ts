@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { recoverInterruptedSwap, settledTree, TWO_THREADS_FROM, writeTreeAtomically } from '../../src/dist-writer';
+import { recoverInterruptedSwap, settledTree, TWO_THREADS_FROM, writeTreeAtomically } from '../../src/synth/dist-writer';
 import { readTree } from '../_helpers';
 
 let parent: string;

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { synthesize } from '../../src/synth';
+import { synthesize } from '../../src/synth/synthesize';
 import { formatProblem, ValidationError } from '../../src/validation/problem';
 import { validateMachines } from '../../src/validation/validate-machines';
 import { minimalMachine, readTree, tempProject } from '../_helpers';

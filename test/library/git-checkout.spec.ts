@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkoutHeadFromFiles } from '../../src/git-checkout';
+import { checkoutHeadFromFiles } from '../../src/synth/git-checkout';
 import { git } from '../_helpers';
 
 let repo: string;

@@ -4,8 +4,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { COMMITTED_LISTING_FILE, committedTree } from '../../src/git-baseline';
-import { DestroyRefusedError, synthesize } from '../../src/synth';
+import { COMMITTED_LISTING_FILE, committedTree } from '../../src/synth/git-baseline';
+import { DestroyRefusedError, synthesize } from '../../src/synth/synthesize';
 import { git, minimalMachine, replaceClaims, tempProject } from '../_helpers';
 
 

@@ -5,10 +5,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as gitCheckout from '../../src/git-checkout';
-import { httpsRepoUrl, originUrl } from '../../src/git-remote';
-import { loadSettings, resolveSettings } from '../../src/settings';
-import { synthesize } from '../../src/synth';
+import * as gitCheckout from '../../src/synth/git-checkout';
+import { httpsRepoUrl, originUrl } from '../../src/synth/git-remote';
+import { loadSettings, resolveSettings } from '../../src/synth/settings';
+import { synthesize } from '../../src/synth/synthesize';
 import { git, minimalMachine, tempProject } from '../_helpers';
 
 describe('httpsRepoUrl', () => {

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { INIT_COMMAND } from '../../src/cli/_commands';
 import { helpText } from '../../src/cli/_options';
 import { initCommand } from '../../src/cli/init';
-import { synthesize } from '../../src/synth';
+import { synthesize } from '../../src/synth/synthesize';
 import { git, minimalMachine, REPO, tempProject } from '../_helpers';
 
 

@@ -4,10 +4,10 @@
  * rules) walks that chart's constructs only, once.
  */
 import * as fs from 'fs';
-import { findClaimFiles, loadClaims } from '../../src/claims';
-import { buildCharts } from '../../src/main';
-import { renderObjects } from '../../src/render';
-import { loadSettings } from '../../src/settings';
+import { findClaimFiles, loadClaims } from '../../src/synth/claims';
+import { buildCharts } from '../../src/synth/fleet-app';
+import { renderObjects } from '../../src/synth/render';
+import { loadSettings } from '../../src/synth/settings';
 import * as fleetChecks from '../../src/validation/fleet-checks';
 import { validateMachines } from '../../src/validation/validate-machines';
 import { minimalMachine, tempProject } from '../_helpers';

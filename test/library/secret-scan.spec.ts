@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { synthesize } from '../../src/synth';
+import { synthesize } from '../../src/synth/synthesize';
 import { formatProblem, ValidationError } from '../../src/validation/problem';
 import { CREDENTIAL_PATTERNS, findCredentials } from '../../src/validation/secret-scan';
 import { validateMachines } from '../../src/validation/validate-machines';

@@ -4,8 +4,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { OPENSSH_PUBLIC_KEY } from '../../src/machine-schema';
-import { synthesize } from '../../src/synth';
+import { OPENSSH_PUBLIC_KEY } from '../../src/api/machine-schema';
+import { synthesize } from '../../src/synth/synthesize';
 import { formatProblem, ValidationError } from '../../src/validation/problem';
 import { minimalMachine, readTree, tempProject, TEST_SSH_KEY } from '../_helpers';
 

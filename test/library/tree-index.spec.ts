@@ -6,8 +6,8 @@
 import { Yaml } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
-import { synthesize } from '../../src/synth';
-import { renderKey } from '../../src/tree-index';
+import { synthesize } from '../../src/synth/synthesize';
+import { renderKey } from '../../src/synth/tree-index';
 import { minimalMachine, readTree, tempProject } from '../_helpers';
 
 let project: string;

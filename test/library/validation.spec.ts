@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { synthesize } from '../../src/synth';
+import { synthesize } from '../../src/synth/synthesize';
 import { formatProblem, Problem, ValidationError } from '../../src/validation/problem';
 import { validateMachines } from '../../src/validation/validate-machines';
 import { BAD_CASES, Doc, fullMachine, GOOD_CASES } from '../_validation-cases';

@@ -8,8 +8,8 @@ import { once } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Worker } from 'worker_threads';
-import { synthesize } from '../../src/synth';
-import { RENDER_SHARE_FROM, renderYaml, startYamlWorker } from '../../src/yaml-worker';
+import { synthesize } from '../../src/synth/synthesize';
+import { RENDER_SHARE_FROM, renderYaml, startYamlWorker } from '../../src/synth/yaml-worker';
 import { minimalMachine, tempProject } from '../_helpers';
 
 /** Objects with what a clone to another thread could blur: undefined, -0, NaN, infinities, YAML 1.1 words. */

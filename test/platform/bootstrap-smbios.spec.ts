@@ -1,8 +1,8 @@
-import { schemaAt } from '../../src/_schema-lookup';
-import { FLAKE_REF_FIELD, maxFlakeRefBytes, SMBIOS1_MAX_LENGTH, SMBIOS_IDENTITY, smbios1Length } from '../../src/bootstrap/smbios';
-import { machineSchema } from '../../src/machine-schema';
-import { proxmoxModule } from '../../src/terraform-module';
-import { synthesize } from '../../src/synth';
+import { schemaAt } from '../../src/api/schema-lookup';
+import { FLAKE_REF_FIELD, maxFlakeRefBytes, SMBIOS1_MAX_LENGTH, SMBIOS_IDENTITY, smbios1Length } from '../../src/nixos/smbios';
+import { machineSchema } from '../../src/api/machine-schema';
+import { proxmoxModule } from '../../src/platform/terraform-module';
+import { synthesize } from '../../src/synth/synthesize';
 import { validateMachines } from '../../src/validation/validate-machines';
 import { find, minimalMachine, objectsOf, tempProject } from '../_helpers';
 

@@ -1,8 +1,8 @@
 import { App, Chart } from 'cdk8s';
-import { MachineComposition } from '../../src/composition';
-import { MANAGEMENT_POLICIES, STATUS_FROM_OUTPUTS, VARMAP_PATH } from '../../src/composition-patches';
-import { MODULE_OUTPUTS } from '../../src/terraform-module';
-import { MODULE_VARIABLES } from '../../src/terraform-variables';
+import { MachineComposition } from '../../src/constructs/machine-composition';
+import { MANAGEMENT_POLICIES, STATUS_FROM_OUTPUTS, VARMAP_PATH } from '../../src/platform/composition-patches';
+import { MODULE_OUTPUTS } from '../../src/platform/terraform-module';
+import { MODULE_VARIABLES } from '../../src/platform/terraform-variables';
 
 function composition(): Record<string, any> {
   const app = new App();

@@ -4,8 +4,8 @@
  * schema: the pinned upstream CRDs in imports/crds/, the Machine's own schema and, for a legacy
  * claim, the field Crossplane's claim CRD defaults) and must come out unchanged.
  */
-import { machineSchema } from '../../src/machine-schema';
-import { Topology } from '../../src/settings';
+import { machineSchema } from '../../src/api/machine-schema';
+import { Topology } from '../../src/synth/settings';
 import { CrdSchema, loadCrdSchemas } from '../_crd-schemas';
 import { synthTopology } from '../_topologies';
 

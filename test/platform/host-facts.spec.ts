@@ -1,6 +1,6 @@
-import { hostFacts, HOSTS_DIR } from '../../src/host-facts';
-import { CLUSTER_DIR } from '../../src/render';
-import { synthesize } from '../../src/synth';
+import { hostFacts, HOSTS_DIR } from '../../src/nixos/host-facts';
+import { CLUSTER_DIR } from '../../src/synth/render';
+import { synthesize } from '../../src/synth/synthesize';
 import { validateMachines } from '../../src/validation/validate-machines';
 import { minimalMachine, tempProject, TEST_SSH_KEY } from '../_helpers';
 

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import contract from '../../src/nixos/bootstrap-contract.json';
-import { hostFactsFiles } from '../../src/host-facts';
+import { hostFactsFiles } from '../../src/nixos/host-facts';
 import { validateMachines } from '../../src/validation/validate-machines';
 import { minimalMachine, REPO, TEST_SSH_KEY } from '../_helpers';
 import { run, testWith } from '../_checkers';

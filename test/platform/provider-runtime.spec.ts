@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { synthesize } from '../../src/synth';
+import { synthesize } from '../../src/synth/synthesize';
 import { minimalMachine, REPO, tempProject } from '../_helpers';
 
 const PLATFORM = path.join('cluster', 'platform');

@@ -5,8 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { synthesize } from '../../src/synth';
-import { NIXOS_CONFIGURATIONS_FILE, pointsAtRepositoryFlake } from '../../src/repository-flake';
+import { synthesize } from '../../src/synth/synthesize';
+import { NIXOS_CONFIGURATIONS_FILE, pointsAtRepositoryFlake } from '../../src/nixos/repository-flake';
 import { formatProblem, ValidationError } from '../../src/validation/problem';
 import { run, testWith } from '../_checkers';
 import { minimalMachine, readTree, REPO, tempProject } from '../_helpers';

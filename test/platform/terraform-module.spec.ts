@@ -1,9 +1,9 @@
-import { schemaAt } from '../../src/_schema-lookup';
-import { StructuralSchema } from '../../src/_structural-schema';
-import { machineSchema } from '../../src/machine-schema';
-import { proxmoxModule, PROXMOX_PROVIDER } from '../../src/terraform-module';
-import { MODULE_VARIABLES } from '../../src/terraform-variables';
-import { CREATE_PATH_SECONDS, INIT_AND_PLAN_BUDGET, PROVIDER_TIMEOUT_MINUTES, PROXMOX_TIMEOUTS } from '../../src/timeouts';
+import { schemaAt } from '../../src/api/schema-lookup';
+import { StructuralSchema } from '../../src/api/structural-schema';
+import { machineSchema } from '../../src/api/machine-schema';
+import { proxmoxModule, PROXMOX_PROVIDER } from '../../src/platform/terraform-module';
+import { MODULE_VARIABLES } from '../../src/platform/terraform-variables';
+import { CREATE_PATH_SECONDS, INIT_AND_PLAN_BUDGET, PROVIDER_TIMEOUT_MINUTES, PROXMOX_TIMEOUTS } from '../../src/platform/timeouts';
 
 const tfModule = proxmoxModule({ insecureSkipTlsVerify: false });
 const body = JSON.stringify({ provider: tfModule.provider, locals: tfModule.locals, resource: tfModule.resource, output: tfModule.output });

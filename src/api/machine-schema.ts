@@ -6,9 +6,9 @@
  * in their description.
  * Units are stated as "Unit: X." at the end of a description; validation messages read them from there.
  */
-import { StructuralSchema, ValidationRule } from './_structural-schema';
-import { blockSize, ipv4Int, networkAddress } from './_cel-ipv4';
-import { OPENSSH_PUBLIC_KEY_PATTERN, SSH_KEY_SYNTH_ONLY_CHECKS } from './ssh-public-key';
+import { StructuralSchema, ValidationRule } from './structural-schema';
+import { blockSize, ipv4Int, networkAddress } from './cel-ipv4';
+import { OPENSSH_PUBLIC_KEY_PATTERN, SSH_KEY_SYNTH_ONLY_CHECKS } from '../validation/ssh-public-key';
 
 export const MACHINE_GROUP = 'fabric.kubelize.io';
 export const MACHINE_VERSION = 'v1alpha1';

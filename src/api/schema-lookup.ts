@@ -1,4 +1,4 @@
-import { StructuralSchema } from './_structural-schema';
+import { StructuralSchema } from './structural-schema';
 
 /** The schema node at a dotted field path (`spec.dataDisks` or `spec.dataDisks[].size`), if any. */
 export function schemaAt(root: StructuralSchema, fieldPath: string): StructuralSchema | undefined {

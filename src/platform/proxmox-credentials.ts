@@ -8,7 +8,7 @@
  * file, and the module passes an empty key or password on as unset. They are referenced only when
  * `fabric.bootstrap` is `snippet`, so the default channel never reads them.
  */
-import { BootstrapChannel } from './settings';
+import { BootstrapChannel } from '../synth/settings';
 
 /** Secret key → file name in the Terraform working directory. */
 export const CREDENTIAL_FILES = {

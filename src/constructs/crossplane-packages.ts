@@ -12,8 +12,8 @@ import {
   DeploymentRuntimeConfigSpecDeploymentTemplateSpecTemplateSpecContainersResourcesRequests as Request,
   Function as CrossplaneFunction,
   Provider,
-} from '../imports/pkg.crossplane.io';
-import { PROVIDER_RUNTIME_DEFAULTS, providerArgs, providerResources, ProviderRuntimeSettings } from './provider-runtime';
+} from '../../imports/pkg.crossplane.io';
+import { PROVIDER_RUNTIME_DEFAULTS, providerArgs, providerResources, ProviderRuntimeSettings } from '../platform/provider-runtime';
 
 /**
  * provider-terraform v1.0.0 as the project publishes it now. The repository moved from upbound/ to

@@ -11,7 +11,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { byCodeUnit } from './_compare';
+import { byCodeUnit } from '../util/compare';
 import { besideWorker, startShareWorker } from './share-worker';
 
 /** Names of the work folders beside `target`, e.g. `.dist-next-` and `.dist-previous-` for dist/. */

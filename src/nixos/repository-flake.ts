@@ -7,10 +7,10 @@
  * reads (nix/nixos-configurations.nix), so the Machines decide which outputs exist and a reference that
  * names any other output of this repository is refused here, before a VM tries to apply it.
  */
-import { byCodeUnit } from './_compare';
-import { LoadedMachine } from './claims';
+import { byCodeUnit } from '../util/compare';
+import { LoadedMachine } from '../synth/claims';
 import { HOSTS_DIR } from './host-facts';
-import { Problem, shown } from './validation/problem';
+import { Problem, shown } from '../validation/problem';
 
 /** dist/-relative path of the list the root flake reads: output name → host facts file under dist/hosts/. */
 export const NIXOS_CONFIGURATIONS_FILE = `${HOSTS_DIR}/nixos-configurations.json`;

@@ -5,8 +5,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import type { KubeNamespaceProps } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { Platform } from './constructs/platform';
-import { DEFAULT_MACHINE_NAMESPACE } from './machine';
+import { Platform } from '../constructs/platform';
+import { DEFAULT_MACHINE_NAMESPACE } from '../api/machine-claim';
 import { FabricSettings } from './settings';
 
 export interface PlatformChartProps {

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ProviderRuntimeSettings, resolveProviderRuntime } from './provider-runtime';
+import { ProviderRuntimeSettings, resolveProviderRuntime } from '../platform/provider-runtime';
 import { httpsRepoUrl, originUrl } from './git-remote';
 
 /** A setting in package.json that is wrong or missing: the message names it and what to set. */

@@ -4,9 +4,9 @@
  */
 import { App, Chart } from 'cdk8s';
 import { LoadedMachine } from './claims';
-import { Machine } from './constructs/machine';
-import { ArgoCdChart } from './gitops/argocd-chart';
-import { applySyncPolicies } from './gitops/sync-policy';
+import { Machine } from '../constructs/machine';
+import { ArgoCdChart } from '../gitops/argocd-chart';
+import { applySyncPolicies } from '../gitops/sync-policy';
 import { PlatformChart } from './platform-chart';
 import { FabricSettings } from './settings';
 

@@ -4,13 +4,13 @@
  *
  * @see https://registry.terraform.io/providers/bpg/proxmox/latest/docs/resources/virtual_environment_vm
  */
-import { schemaAt } from './_schema-lookup';
-import { expr, OutputBlock, TerraformJson, VariableBlock } from './_terraform-json';
-import { smbiosContent } from './bootstrap/smbios';
-import { userDataExpression } from './bootstrap/user-data';
-import { machineSchema } from './machine-schema';
+import { schemaAt } from '../api/schema-lookup';
+import { expr, OutputBlock, TerraformJson, VariableBlock } from './terraform-json';
+import { smbiosContent } from '../nixos/smbios';
+import { userDataExpression } from '../nixos/user-data';
+import { machineSchema } from '../api/machine-schema';
 import { CREDENTIAL_FILES, CredentialKey, SSH_CREDENTIAL_FILES } from './proxmox-credentials';
-import { BootstrapChannel, DEFAULTS } from './settings';
+import { BootstrapChannel, DEFAULTS } from '../synth/settings';
 import { MODULE_VARIABLES } from './terraform-variables';
 import { PROXMOX_TIMEOUTS } from './timeouts';
 

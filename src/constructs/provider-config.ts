@@ -10,10 +10,10 @@
  * @see https://developer.hashicorp.com/terraform/language/settings/backends/kubernetes
  */
 import { Construct } from 'constructs';
-import * as tf from '../imports/tf.upbound.io';
-import * as tfm from '../imports/tf.m.upbound.io';
-import { credentialFiles } from './proxmox-credentials';
-import { BootstrapChannel, SecretReference, Topology } from './settings';
+import * as tf from '../../imports/tf.upbound.io';
+import * as tfm from '../../imports/tf.m.upbound.io';
+import { credentialFiles } from '../platform/proxmox-credentials';
+import { BootstrapChannel, SecretReference, Topology } from '../synth/settings';
 
 export const PROVIDER_CONFIG_NAME = 'fabric-proxmox';
 

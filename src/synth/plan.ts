@@ -7,11 +7,11 @@
  * refuses is refused always.
  */
 import * as YAML from 'yaml';
-import { MachineSpec } from '../imports/fabric.kubelize.io';
-import { byCodeUnit } from './_compare';
-import { MACHINE_KIND } from './machine-schema';
+import { MachineSpec } from '../../imports/fabric.kubelize.io';
+import { byCodeUnit } from '../util/compare';
+import { MACHINE_KIND } from '../api/machine-schema';
 import { Effect, EFFECT_ORDER, fieldEffect } from './plan-effects';
-import { specWithDefaults } from './validation/schema-validation';
+import { specWithDefaults } from '../validation/schema-validation';
 
 export enum ChangeKind {
   ADD = 'add',

@@ -17,7 +17,7 @@
  * @see docs/bootstrap.md
  */
 import * as YAML from 'yaml';
-import contract from '../nixos/bootstrap-contract.json';
+import contract from './bootstrap-contract.json';
 
 /** A Machine value the cloud-config refers to. */
 export type UserDataInput = 'hostname' | 'fqdn' | 'adminUser' | 'sshAuthorizedKeys' | 'flakeRef';

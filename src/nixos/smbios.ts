@@ -11,7 +11,7 @@
  * @see docs/bootstrap.md
  * @see https://registry.terraform.io/providers/bpg/proxmox/latest/docs/resources/virtual_environment_vm#smbios
  */
-import contract from '../nixos/bootstrap-contract.json';
+import contract from './bootstrap-contract.json';
 
 /** The fields that say "this VM was made by Fabric, format version N". */
 export const SMBIOS_IDENTITY: Readonly<{ manufacturer: string; product: string; version: string }> = contract.smbios;

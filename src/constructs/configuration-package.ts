@@ -14,12 +14,12 @@
  */
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Function as CrossplaneFunction, Provider } from '../imports/pkg.crossplane.io';
-import { MachineComposition } from './composition';
+import { Function as CrossplaneFunction, Provider } from '../../imports/pkg.crossplane.io';
+import { MachineComposition } from './machine-composition';
 import { PATCH_AND_TRANSFORM_PACKAGE, PROVIDER_TERRAFORM } from './crossplane-packages';
-import { MachineDefinition } from './machine-xrd';
-import { KubernetesObject, objectFileName } from './render';
-import { FabricSettings } from './settings';
+import { MachineDefinition } from './machine-definition';
+import { KubernetesObject, objectFileName } from '../synth/render';
+import { FabricSettings } from '../synth/settings';
 
 /** The package metadata file `crossplane xpkg build` looks for at the package root. */
 export const PACKAGE_METADATA_FILE = 'crossplane.yaml';

@@ -2,7 +2,7 @@
  * A Machine as users write it in claims/: the wire format of the Machine API, typed by
  * the binding generated from the XRD schema, so a misspelled field in a TypeScript claim does not compile.
  */
-import { MachineSpec } from '../imports/fabric.kubelize.io';
+import { MachineSpec } from '../../imports/fabric.kubelize.io';
 
 /** The namespace Machines land in when a claim names none. */
 export const DEFAULT_MACHINE_NAMESPACE = 'infra-machines';

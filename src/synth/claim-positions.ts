@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { yamlMachineDocuments } from './claims';
-import { Problem } from './validation/problem';
+import { Problem } from '../validation/problem';
 
 type LinePos = ReturnType<YAML.LineCounter['linePos']>;
 

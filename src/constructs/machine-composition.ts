@@ -8,10 +8,10 @@
  * @see https://github.com/crossplane-contrib/function-patch-and-transform
  */
 import { Construct } from 'constructs';
-import { Composition, CompositionSpecMode } from '../imports/apiextensions.crossplane.io';
-import { Resources } from '../imports/pt.fn.crossplane.io';
-import * as tf from '../imports/tf.upbound.io';
-import * as tfm from '../imports/tf.m.upbound.io';
+import { Composition, CompositionSpecMode } from '../../imports/apiextensions.crossplane.io';
+import { Resources } from '../../imports/pt.fn.crossplane.io';
+import * as tf from '../../imports/tf.upbound.io';
+import * as tfm from '../../imports/tf.m.upbound.io';
 import {
   deletionPolicyPatch,
   managedDeletionPolicyPatch,
@@ -19,13 +19,13 @@ import {
   statusPatches,
   variablePatches,
   workspaceNamePatch,
-} from './composition-patches';
-import { MACHINE_API_VERSION } from './machine-schema';
-import { TOPOLOGY_SHAPES } from './machine-topology';
+} from '../platform/composition-patches';
+import { MACHINE_API_VERSION } from '../api/machine-schema';
+import { TOPOLOGY_SHAPES } from '../api/topology';
 import { PATCH_AND_TRANSFORM_FUNCTION } from './crossplane-packages';
 import { PROVIDER_CONFIG_NAME } from './provider-config';
-import { Topology } from './settings';
-import { proxmoxModule, ProxmoxModuleOptions } from './terraform-module';
+import { Topology } from '../synth/settings';
+import { proxmoxModule, ProxmoxModuleOptions } from '../platform/terraform-module';
 
 /** The namespaced topology's Composition name (see machine-topology.ts for both). */
 export const COMPOSITION_NAME = TOPOLOGY_SHAPES[Topology.NAMESPACED].compositionName;

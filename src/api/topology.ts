@@ -13,7 +13,7 @@
  * @see https://docs.crossplane.io/v1.20/concepts/claims/
  */
 import { MACHINE_GROUP, MACHINE_KIND, MACHINE_PLURAL } from './machine-schema';
-import { Topology } from './settings';
+import { Topology } from '../synth/settings';
 
 export interface TopologyShape {
   /** The composite resource kind: the Machine itself, or the XMachine behind a Machine claim. */

@@ -9,7 +9,7 @@ import {
   ResourcesResourcesPatchesTransformsStringType as StringTransform,
   ResourcesResourcesPatchesTransformsType as TransformType,
   ResourcesResourcesPatchesType as PatchType,
-} from '../imports/pt.fn.crossplane.io';
+} from '../../imports/pt.fn.crossplane.io';
 import { MODULE_OUTPUTS } from './terraform-module';
 import { MODULE_VARIABLES } from './terraform-variables';
 

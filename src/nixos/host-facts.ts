@@ -8,8 +8,8 @@
  *
  * @see docs/bootstrap.md
  */
-import { LoadedMachine } from './claims';
-import { UserDataValues } from './bootstrap/user-data';
+import { LoadedMachine } from '../synth/claims';
+import { UserDataValues } from './user-data';
 
 /** Where the facts go, below dist/. */
 export const HOSTS_DIR = 'hosts';

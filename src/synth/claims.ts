@@ -6,11 +6,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { MachineSpec } from '../imports/fabric.kubelize.io';
+import { MachineSpec } from '../../imports/fabric.kubelize.io';
 import { ClaimCache, parserKey } from './claim-cache';
-import { DEFAULT_MACHINE_NAMESPACE, MachineDefinition } from './machine';
-import { MACHINE_API_VERSION, MACHINE_KIND } from './machine-schema';
-import { Problem } from './validation/problem';
+import { DEFAULT_MACHINE_NAMESPACE, MachineDefinition } from '../api/machine-claim';
+import { MACHINE_API_VERSION, MACHINE_KIND } from '../api/machine-schema';
+import { Problem } from '../validation/problem';
 
 /** A claim document as found, before validation. */
 export interface RawClaim {

@@ -1,9 +1,9 @@
 /**
  * Renders docs/machine-reference.md from the Machine schema, so the docs cannot drift from the XRD.
  */
-import { StructuralSchema } from './_structural-schema';
+import { StructuralSchema } from './structural-schema';
 import { MACHINE_API_VERSION, machineSchema } from './machine-schema';
-import { SSH_KEY_SYNTH_ONLY_CHECKS } from './ssh-public-key';
+import { SSH_KEY_SYNTH_ONLY_CHECKS } from '../validation/ssh-public-key';
 
 export function renderMachineReference(): string {
   const lines = [

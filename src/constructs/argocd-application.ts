@@ -7,7 +7,7 @@
  */
 import { Construct } from 'constructs';
 import { Application } from '../../imports/argoproj.io';
-import { DEFAULTS } from '../settings';
+import { DEFAULTS } from '../synth/settings';
 
 /** Where Argo CD runs, and the Application's name, unless given. */
 export const ARGOCD_NAMESPACE = 'argocd';

@@ -16,10 +16,10 @@ import {
   CompositeResourceDefinitionV2,
   CompositeResourceDefinitionV2SpecDefaultCompositionUpdatePolicy as UpdatePolicyV2,
   CompositeResourceDefinitionV2SpecScope,
-} from '../imports/apiextensions.crossplane.io';
-import { MACHINE_GROUP, MACHINE_KIND, MACHINE_PLURAL, MACHINE_VERSION, machineSchema } from './machine-schema';
-import { TOPOLOGY_SHAPES } from './machine-topology';
-import { Topology } from './settings';
+} from '../../imports/apiextensions.crossplane.io';
+import { MACHINE_GROUP, MACHINE_KIND, MACHINE_PLURAL, MACHINE_VERSION, machineSchema } from '../api/machine-schema';
+import { TOPOLOGY_SHAPES } from '../api/topology';
+import { Topology } from '../synth/settings';
 
 /** The namespaced topology's XRD name (see machine-topology.ts for both). */
 export const XRD_NAME = TOPOLOGY_SHAPES[Topology.NAMESPACED].xrdName;
