@@ -11,7 +11,6 @@
 const { spawnSync } = require('child_process');
 const path = require('path');
 
-const { runWithCodeCache } = require('./code-cache');
 const { libIsCurrent } = require('./lib-freshness');
 
 const PROJECT = path.resolve(__dirname, '..');
@@ -38,6 +37,4 @@ if (entry === undefined) {
 if (!libIsCurrent(PROJECT)) buildLib();
 process.argv = [process.argv[0], process.argv[1], ...args];
 const program = path.join(PROJECT, 'lib', 'src', 'cli', `${entry}.js`);
-// A bundle (synth, the command run on every change: synth-bundle.ts) is one large file, worth V8's code cache.
-if (entry.endsWith('.bundle')) runWithCodeCache(program);
-else require(program);
+require(program);

@@ -12,7 +12,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { byCodeUnit } from '../util/compare';
-import { besideWorker, startShareWorker } from './share-worker';
 
 /** Names of the work folders beside `target`, e.g. `.dist-next-` and `.dist-previous-` for dist/. */
 function prefixes(target: string): { next: string; previous: string } {
@@ -20,51 +19,16 @@ function prefixes(target: string): { next: string; previous: string } {
   return { next: `.${base}-next-`, previous: `.${base}-previous-` };
 }
 
-type Entries = Array<[string, string]>;
-// Plain JavaScript, so that a worker thread runs the same file (_write-files.js says why).
-const WRITE_FILES = path.join(__dirname, '_write-files.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { writeFiles, packShare } = require('./_write-files.js') as {
-  writeFiles: (root: string, entries: Entries) => void;
-  packShare: (entries: Entries) => { contents: ArrayBuffer };
-};
-
-/** Below this many files, starting a second thread (about 40 ms here) costs as much as it saves. */
-export const TWO_THREADS_FROM = 2000;
-
-/**
- * Splits files into two shares of about the same size, whole folders each, largest folders first: a
- * Machine's manifest and its host facts lie in different folders, so a fleet splits about in half.
- */
-function sharesByFolder(files: ReadonlyMap<string, string>): [Entries, Entries] {
-  const byFolder = new Map<string, Entries>();
+/** Writes `files` (relative path → content) under `root`, creating folders as it goes. */
+function writeFiles(root: string, files: ReadonlyMap<string, string>): void {
+  const folders = new Set<string>();
   for (const [relative, content] of files) {
-    const folder = path.dirname(relative);
-    if (!byFolder.has(folder)) byFolder.set(folder, []);
-    byFolder.get(folder)!.push([relative, content]);
+    const file = path.join(root, relative);
+    const folder = path.dirname(file);
+    if (!folders.has(folder)) fs.mkdirSync(folder, { recursive: true });
+    folders.add(folder);
+    fs.writeFileSync(file, content);
   }
-  const shares: [Entries[], Entries[]] = [[], []];
-  const sizes = [0, 0];
-  for (const entries of [...byFolder.values()].sort((a, b) => b.length - a.length)) {
-    const smaller = sizes[0] <= sizes[1] ? 0 : 1;
-    shares[smaller].push(entries);
-    sizes[smaller] += entries.length;
-  }
-  return [shares[0].flat(), shares[1].flat()];
-}
-
-/**
- * Writes `files` under `root`. A large tree is written on two threads at once, a share each: creating a
- * file is mostly kernel work, which the second core then does too (a first synth of 10,000 Machines went
- * from 7.1–7.9 s to 5.4–5.9 s here). No folder is written by both threads, since creating files in one
- * folder takes that folder's lock. The worker's error, if any, is thrown here, after both are done.
- */
-function writeFilesOnTwoThreads(root: string, files: ReadonlyMap<string, string>): void {
-  if (files.size < TWO_THREADS_FROM) return writeFiles(root, [...files]);
-  const [here, there] = sharesByFolder(files);
-  const share = packShare(there);
-  const worker = startShareWorker<{ root: string; share: { contents: ArrayBuffer } }, void>('writing files', WRITE_FILES, 'writeShare');
-  besideWorker(worker.start({ root, share }, [share.contents]), () => writeFiles(root, here));
 }
 
 /** Replaces `target` by a folder holding exactly `files` (relative path → content). */
@@ -81,7 +45,7 @@ export function writeTreeAtomically(target: string, files: ReadonlyMap<string, s
   const { next: nextPrefix, previous: previousPrefix } = prefixes(target);
   const next = path.join(parent, `${nextPrefix}${process.pid}`);
   try {
-    writeFilesOnTwoThreads(next, files);
+    writeFiles(next, files);
   } catch (error) {
     fs.rmSync(next, { recursive: true, force: true });
     throw error;

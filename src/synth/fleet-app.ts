@@ -10,16 +10,13 @@ import { applySyncPolicies } from '../gitops/sync-policy';
 import { PlatformChart } from './platform-chart';
 import { FabricSettings } from './settings';
 
-/**
- * The charts, in the order they are rendered, each in an App of its own: cdk8s's `chart.toJson()` first
- * orders and validates the whole App of the chart it renders (its fleet rules included), so in one App the
- * 10,000 Machines of one chart would be walked once per chart. No chart refers to another's constructs.
- */
+/** The charts of one App, in the order they are rendered. */
 export function buildCharts(machines: readonly LoadedMachine[], settings: FabricSettings): Chart[] {
-  const platform = new PlatformChart(new App(), 'platform', { settings, machineNamespaces: machines.map((m) => m.namespace) });
+  const app = new App();
+  const platform = new PlatformChart(app, 'platform', { settings, machineNamespaces: machines.map((m) => m.namespace) });
   applySyncPolicies(platform);
   // The same construct a user's own app uses; its id is the contract `namespace.name`, its name the claim's.
-  const machinesChart = new Chart(new App(), 'machines');
+  const machinesChart = new Chart(app, 'machines');
   for (const machine of machines) {
     new Machine(machinesChart, machine.id.replace('/', '.'), {
       metadata: { ...machine.metadata, name: machine.name, namespace: machine.namespace },
@@ -28,5 +25,5 @@ export function buildCharts(machines: readonly LoadedMachine[], settings: Fabric
       topology: settings.topology,
     });
   }
-  return [platform, machinesChart, new ArgoCdChart(new App(), 'argocd', { gitops: settings.gitops })];
+  return [platform, machinesChart, new ArgoCdChart(app, 'argocd', { gitops: settings.gitops })];
 }

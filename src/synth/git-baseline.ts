@@ -1,27 +1,12 @@
 /**
  * The tree committed in git: what ArgoCD syncs is the commit, not the working tree, so the destroy guard
  * also compares against `HEAD:<dist path>`. A deleted or emptied dist/ on disk then cannot hide a committed
- * Machine. Plain `git` (ls-tree, cat-file) in a child process reads the objects: the project is a git
- * checkout, so git is there, and no library needs to understand the repository's format. Which commit HEAD
- * names is read from its files when they are plain (git-checkout.ts), else from `git rev-parse`. What
- * `git ls-tree` lists for a commit never changes, so the last listing is kept in .fabric/: a synth at the
- * same HEAD, with dist/ as committed, starts no git process at all.
+ * Machine. git itself is asked (rev-parse, ls-tree, cat-file): the project is a git checkout, so git is there.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CheckoutHead, checkoutHeadFromFiles, gitOutput, mayBeInGitCheckout } from './git-checkout';
-import { LOCAL_STATE_DIR } from './local-state';
-
-/** The last `HEAD:<out dir>` listing: its commit, its folder, and each YAML file's blob hash and path. */
-export const COMMITTED_LISTING_FILE = path.join(LOCAL_STATE_DIR, 'committed-listing.json');
-
-interface Listing {
-  readonly head: string;
-  readonly prefix: string;
-  /** [blob hash, path from the top of the checkout]. */
-  readonly blobs: ReadonlyArray<readonly [string, string]>;
-}
+import { gitOutput } from './git';
 
 export interface CommittedTree {
   /** The commit HEAD names. */
@@ -37,18 +22,18 @@ export interface CommittedTree {
  * The tree committed at `HEAD:<outDir>`, when `projectDir` is in a git checkout with a commit and outDir
  * lies inside it; undefined otherwise (no git, no commit, outDir elsewhere). Blobs whose hash equals the
  * git hash of the file on disk (`onDisk`, path relative to outDir → text) are not read: after a commit of
- * dist/, that is all of them. The commit's listing is kept in .fabric/ unless `remember` is false (a plan).
+ * dist/, that is all of them.
  */
-export function committedTree(projectDir: string, outDir: string, onDisk: ReadonlyMap<string, string> = new Map(), remember = true): CommittedTree | undefined {
-  if (!fs.existsSync(projectDir) || !mayBeInGitCheckout(projectDir)) return undefined;
-  const { top, head } = checkoutHeadFromFiles(projectDir) ?? checkoutHeadFromGit(projectDir);
+export function committedTree(projectDir: string, outDir: string, onDisk: ReadonlyMap<string, string> = new Map()): CommittedTree | undefined {
+  if (!fs.existsSync(projectDir)) return undefined;
+  const { top, head } = checkoutHead(projectDir);
   if (!top || !head) return undefined;
   const relative = path.relative(top, realOutDir(outDir));
   if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
   const prefix = relative === '' ? '' : `${relative.split(path.sep).join('/')}/`;
-  const listing = listingOf(projectDir, top, head, prefix, remember);
+  const listing = yamlBlobs(top, head, prefix);
   if (listing === undefined) return undefined;
-  const blobs = listing.blobs
+  const blobs = listing
     .map(([hash, full]) => ({ hash, file: full.slice(prefix.length) }))
     .filter(({ hash, file }) => !sameBlob(hash, onDisk.get(file)));
   const files = new Map<string, string>();
@@ -70,37 +55,20 @@ export function committedTree(projectDir: string, outDir: string, onDisk: Readon
   return { head, files };
 }
 
-/** What `git rev-parse` says, when the files cannot: empty when there is no checkout or no commit. */
-function checkoutHeadFromGit(projectDir: string): Partial<CheckoutHead> {
+/** The checkout's top folder and the commit HEAD names: empty when there is no git, no checkout or no commit. */
+function checkoutHead(projectDir: string): { top?: string; head?: string } {
   // `--verify -q HEAD` prints the commit after the top level, and nothing (exit 1) before the first commit.
   const [top, head] = (gitOutput(projectDir, ['rev-parse', '--show-toplevel', '--verify', '-q', 'HEAD'])?.toString('utf8') ?? '').split('\n');
   return top && head ? { top: fs.realpathSync(top), head } : {};
 }
 
-/**
- * The YAML files of `<head>:<prefix>`: from .fabric/ when it holds that very listing, else from `git ls-tree`
- * (kept in .fabric/ when `remember`; a plan writes nothing).
- */
-function listingOf(projectDir: string, top: string, head: string, prefix: string, remember: boolean): Listing | undefined {
-  const file = path.join(projectDir, COMMITTED_LISTING_FILE);
-  try {
-    const kept = JSON.parse(fs.readFileSync(file, 'utf8')) as Listing;
-    if (kept.head === head && kept.prefix === prefix && Array.isArray(kept.blobs)) return kept;
-  } catch {
-    // None kept, or unreadable: listed again below.
-  }
+/** [blob hash, path from the top of the checkout] of each YAML file of `<head>:<prefix>`. */
+function yamlBlobs(top: string, head: string, prefix: string): Array<[string, string]> | undefined {
   const output = gitOutput(top, ['ls-tree', '-r', '-z', '--full-tree', head, '--', prefix || '.'])?.toString('utf8');
   if (output === undefined) return undefined;
-  const blobs = output.split('\0').filter(Boolean)
+  return output.split('\0').filter(Boolean)
     .map((line): [string, string] => { const [meta, full] = line.split('\t'); return [meta.split(' ')[2], full]; })
     .filter(([, full]) => full.startsWith(prefix) && /\.ya?ml$/.test(full));
-  const listing = { head, prefix, blobs };
-  if (remember) {
-    // Written in place: a half-written file does not parse and reads as none.
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(listing));
-  }
-  return listing;
 }
 
 /** Whether `text` is the blob git names `hash` (SHA-1, or SHA-256 in a repository that uses it). */

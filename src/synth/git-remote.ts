@@ -4,11 +4,10 @@
  * a repository secret the platform does not create). Credentials in a remote URL are dropped: nothing
  * secret may reach dist/.
  */
-import { gitOutput, mayBeInGitCheckout } from './git-checkout';
+import { gitOutput } from './git';
 
 /** `git remote get-url origin` in `projectDir`, or undefined (no git, no checkout, no origin). */
 export function originUrl(projectDir: string): string | undefined {
-  if (!mayBeInGitCheckout(projectDir)) return undefined;
   const url = gitOutput(projectDir, ['remote', 'get-url', 'origin'])?.toString('utf8').trim() ?? '';
   return url === '' ? undefined : url;
 }

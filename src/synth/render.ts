@@ -2,8 +2,7 @@
  * Renders charts to files: one object per file, in a folder per chart, named after kind, namespace and
  * name (`cluster/machines/machine.infra-machines.dns01.yaml`), so names never collide and diffs stay small.
  */
-import { Chart } from 'cdk8s';
-import { renderYaml, YamlWorker } from './yaml-worker';
+import { Chart, Yaml } from 'cdk8s';
 
 /** Where ArgoCD-applied objects go, below dist/. */
 export const CLUSTER_DIR = 'cluster';
@@ -42,19 +41,10 @@ export function renderObjects(charts: readonly Chart[]): Map<string, KubernetesO
 
 /**
  * The objects as YAML files (YAML 1.1, as kubectl reads them). `renderedBefore` may give a file's YAML as
- * rendered from the same object by an earlier run, which is then not rendered again. Many objects to render
- * are rendered on two threads (yaml-worker.ts), in `worker` if given.
+ * rendered from the same object by an earlier run, which is then not rendered again.
  */
-export function toYamlFiles(objects: ReadonlyMap<string, KubernetesObject>, renderedBefore: (file: string) => string | undefined = () => undefined, worker?: YamlWorker): Map<string, string> {
+export function toYamlFiles(objects: ReadonlyMap<string, KubernetesObject>, renderedBefore: (file: string) => string | undefined = () => undefined): Map<string, string> {
   const files = new Map<string, string>();
-  const toRender: Array<[string, KubernetesObject]> = [];
-  for (const [file, object] of objects) {
-    const text = renderedBefore(file);
-    // Every file is set now, so the map keeps the objects' order.
-    files.set(file, text ?? '');
-    if (text === undefined) toRender.push([file, object]);
-  }
-  const texts = renderYaml(toRender.map(([, object]) => object), worker);
-  toRender.forEach(([file], index) => files.set(file, texts[index]));
+  for (const [file, object] of objects) files.set(file, renderedBefore(file) ?? Yaml.stringify(object));
   return files;
 }

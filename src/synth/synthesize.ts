@@ -23,7 +23,6 @@ import { contentHash, forgetTreeIndex, readTreeIndex, renderedBefore, sourceKeys
 import { ValidationError } from '../validation/problem';
 import { systemNamespaceProblems } from '../validation/system-namespaces';
 import { validateMachines } from '../validation/validate-machines';
-import { RENDER_SHARE_FROM, startYamlWorker } from './yaml-worker';
 
 export interface SynthOptions {
   /** The project: package.json (settings) and claims/ live here. */
@@ -96,7 +95,7 @@ export function synthesize(options: SynthOptions): SynthResult {
     if (same) trusted++;
     return same ? next : undefined;
   });
-  const committed = committedTree(projectDir, outDir, current, !options.dryRun);
+  const committed = committedTree(projectDir, outDir, current);
   const accepted = committed ? acceptedRemovals(projectDir, committed.head) : new Set<string>();
   const plan: Plan = {
     ...computePlan(currentMachines(current, committed?.files, unchanged, accepted), validated.machines.map((m) => ({ id: m.id, spec: m.spec, defaulted: true }))),
@@ -122,26 +121,18 @@ export function synthesize(options: SynthOptions): SynthResult {
 
 /**
  * The charts' objects rendered to YAML files, and the files read back instead (`readBack`): those the tree
- * index shows rendered from the same object, which stat and hash show still hold it. Many Machines the
- * index has no rendering of are rendered on two threads, by a worker started before the charts are built,
- * so that it loads the YAML library meanwhile.
+ * index shows rendered from the same object, which stat and hash show still hold it.
  */
 function renderTree(machines: readonly LoadedMachine[], settings: FabricSettings, index: TreeIndex, tree: string) {
-  const indexed = [...index.files.values()].filter((entry) => entry.source !== undefined).length;
-  const yamlWorker = machines.length - indexed >= RENDER_SHARE_FROM ? startYamlWorker() : undefined;
-  try {
-    const objects = renderObjects(buildCharts(machines, settings));
-    const sourceOf = sourceKeys(objects);
-    const readBack = new Set<string>();
-    const files = toYamlFiles(objects, (file) => {
-      const text = renderedBefore(index, tree, file, sourceOf);
-      if (text !== undefined) readBack.add(file);
-      return text;
-    }, yamlWorker);
-    return { objects, sourceOf, files, readBack };
-  } finally {
-    yamlWorker?.close();
-  }
+  const objects = renderObjects(buildCharts(machines, settings));
+  const sourceOf = sourceKeys(objects);
+  const readBack = new Set<string>();
+  const files = toYamlFiles(objects, (file) => {
+    const text = renderedBefore(index, tree, file, sourceOf);
+    if (text !== undefined) readBack.add(file);
+    return text;
+  });
+  return { objects, sourceOf, files, readBack };
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { recoverInterruptedSwap, settledTree, TWO_THREADS_FROM, writeTreeAtomically } from '../../src/synth/dist-writer';
+import { recoverInterruptedSwap, settledTree, writeTreeAtomically } from '../../src/synth/dist-writer';
 import { readTree } from '../_helpers';
 
 let parent: string;
@@ -120,50 +120,6 @@ describe('recovery from a killed run', () => {
     leave();
     writeTreeAtomically(dist, new Map(Object.entries(NEW)));
     expect(readTree(dist)).toEqual(tree(NEW));
-    expect(entries()).toEqual(['dist']);
-  });
-});
-
-describe('a large tree, written on two threads', () => {
-  /** A fleet's shape: a manifest and a host facts file per Machine, in two folders. */
-  const fleet = (machines: number) => new Map(Array.from({ length: machines }, (_, i) => [
-    [`cluster/machines/machine.m${i}.yaml`, `name: m${i}\n`],
-    [`hosts/infra/m${i}.json`, `{"name":"m${i}"}\n`],
-  ] as Array<[string, string]>).flat());
-  let workers: jest.SpyInstance;
-  beforeEach(() => {
-    // The module itself, whose Worker dist-writer.ts reads when it starts one (an import would be a copy).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const threads = require('worker_threads') as typeof import('worker_threads');
-    const RealWorker = threads.Worker;
-    workers = jest.spyOn(threads, 'Worker').mockImplementation((...args: ConstructorParameters<typeof RealWorker>) => new RealWorker(...args));
-  });
-  afterEach(() => workers.mockRestore());
-
-  test('from TWO_THREADS_FROM files, a worker writes a share, and the tree is whole', () => {
-    plant(dist, OLD);
-    const files = fleet(TWO_THREADS_FROM / 2);
-    writeTreeAtomically(dist, files);
-    expect(workers).toHaveBeenCalledTimes(1);
-    expect(readTree(dist)).toEqual(tree(Object.fromEntries(files)));
-    expect(entries()).toEqual(['dist']);
-  });
-
-  test('below it, no worker is started', () => {
-    writeTreeAtomically(dist, fleet(10));
-    expect(workers).not.toHaveBeenCalled();
-  });
-
-  test("the worker's failure fails the write: the target is byte-identical and no work folder is left", () => {
-    plant(dist, OLD);
-    // Largest folder first to the smaller share: cluster/machines/ here, hosts/infra/ (one file fewer) to the
-    // worker, and then the one-file folder, whose name is longer than allowed, to the worker too.
-    const files = fleet(TWO_THREADS_FROM / 2);
-    files.delete('hosts/infra/m0.json');
-    files.set(`long/${'x'.repeat(300)}.json`, '{}\n');
-    expect(() => writeTreeAtomically(dist, files)).toThrow(/ENAMETOOLONG/);
-    expect(workers).toHaveBeenCalledTimes(1);
-    expect(readTree(dist)).toEqual(tree(OLD));
     expect(entries()).toEqual(['dist']);
   });
 });

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { COMMITTED_LISTING_FILE, committedTree } from '../../src/synth/git-baseline';
+import { committedTree } from '../../src/synth/git-baseline';
 import { DestroyRefusedError, synthesize } from '../../src/synth/synthesize';
 import { git, minimalMachine, replaceClaims, tempProject } from '../_helpers';
 
@@ -91,18 +91,6 @@ test('a removal written with allowDestroy stays accepted until dist/ is committe
   expect(() => synthesize({ projectDir: project })).toThrow(/Machine infra-machines\/b: removed/);
 });
 
-/** The git commands `run` starts, by subcommand. */
-function gitCommands(run: () => void): string[] {
-  const childProcess = require('child_process') as typeof import('child_process');
-  const spawned = jest.spyOn(childProcess, 'spawnSync');
-  try {
-    run();
-    return spawned.mock.calls.filter(([command]) => command === 'git').map(([, args]) => (args as string[])[0]);
-  } finally {
-    spawned.mockRestore();
-  }
-}
-
 describe('committedTree', () => {
   test('reads HEAD:dist byte for byte, paths relative to dist/', () => {
     const tree = committedTree(project, dist)!.files;
@@ -124,50 +112,11 @@ describe('committedTree', () => {
     expect(tree.has('cluster/platform/namespace.infra-machines.yaml')).toBe(true);
   });
 
-  test('lists a commit once: the next read at the same HEAD lists nothing, a new commit is listed again', () => {
-    // No tree given as on disk: every committed blob is read (cat-file). HEAD is read from the files.
-    expect(gitCommands(() => committedTree(project, dist))).toEqual(['ls-tree', 'cat-file']);
-    expect(fs.existsSync(path.join(project, COMMITTED_LISTING_FILE))).toBe(true);
-    expect(gitCommands(() => expect(committedTree(project, dist)!.files.size).toBeGreaterThan(0))).toEqual(['cat-file']);
-    // A commit that removes b: listed again, and b is gone from what HEAD holds.
-    replaceClaims(project, [minimalMachine('a')]);
-    synthesize({ projectDir: project, allowDestroy: true });
-    git(project, 'add', '-A');
-    git(project, 'commit', '-q', '-m', 'b removed');
-    expect(gitCommands(() => expect(committedTree(project, dist)!.files.has('cluster/machines/machine.infra-machines.b.yaml')).toBe(false)))
-      .toEqual(['ls-tree', 'cat-file']);
-  });
-
-  test('a synth at the same HEAD, with dist/ as committed, starts no git process', () => {
-    synthesize({ projectDir: project });
-    expect(gitCommands(() => synthesize({ projectDir: project }))).toEqual([]);
-  });
-
-  test('asks git (rev-parse) for HEAD when a variable moves the repository, and reads the same tree', () => {
-    const fromFiles = committedTree(project, dist)!;
-    process.env.GIT_DIR = path.join(project, '.git');
-    try {
-      let fromGit: ReturnType<typeof committedTree>;
-      expect(gitCommands(() => { fromGit = committedTree(project, dist); })).toEqual(['rev-parse', 'cat-file']);
-      expect(fromGit!).toEqual(fromFiles);
-    } finally {
-      delete process.env.GIT_DIR;
-    }
-  });
-
   test('a committed file git cannot read refuses, rather than hide what HEAD holds', () => {
-    committedTree(project, dist);
-    // HEAD comes from the files and the listing from .fabric/; only the objects are gone.
-    fs.rmSync(path.join(project, '.git', 'objects'), { recursive: true });
-    fs.mkdirSync(path.join(project, '.git', 'objects'));
+    // HEAD and its trees are there; only the blobs of dist/'s files are gone.
+    const blobs = git(project, 'ls-tree', '-r', 'HEAD', '--', 'dist').split('\n').map((line) => line.split(/\s+/)[2]);
+    for (const blob of blobs) fs.rmSync(path.join(project, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
     expect(() => committedTree(project, dist)).toThrow(/^git cat-file --batch in .*: [0-9a-f]{40} missing: the files of [0-9a-f]{40}:dist\/ cannot be read$/);
-  });
-
-  test('a plan keeps no listing', () => {
-    synthesize({ projectDir: project, dryRun: true });
-    expect(fs.existsSync(path.join(project, COMMITTED_LISTING_FILE))).toBe(false);
-    synthesize({ projectDir: project });
-    expect(fs.existsSync(path.join(project, COMMITTED_LISTING_FILE))).toBe(true);
   });
 
   test('is undefined outside a git checkout, and for an out dir outside the checkout', () => {

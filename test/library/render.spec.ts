@@ -1,14 +1,9 @@
-/**
- * The charts of a synth (src/main.ts) rendered to objects by file (src/render.ts): each chart in an App of
- * its own, so cdk8s's preparation of the App a chart is rendered from (ordering, validation with the fleet
- * rules) walks that chart's constructs only, once.
- */
+/** The charts of a synth (src/synth/fleet-app.ts) rendered to objects by file (src/synth/render.ts). */
 import * as fs from 'fs';
 import { findClaimFiles, loadClaims } from '../../src/synth/claims';
 import { buildCharts } from '../../src/synth/fleet-app';
 import { renderObjects } from '../../src/synth/render';
 import { loadSettings } from '../../src/synth/settings';
-import * as fleetChecks from '../../src/validation/fleet-checks';
 import { validateMachines } from '../../src/validation/validate-machines';
 import { minimalMachine, tempProject } from '../_helpers';
 
@@ -34,17 +29,5 @@ describe('renderObjects', () => {
       'cluster/machines/machine.infra-machines.c.yaml',
     ]);
     expect(files).toEqual(expect.arrayContaining(['argocd/application.argocd.fabric.yaml', 'cluster/platform/namespace.infra-machines.yaml']));
-  });
-
-  test('checks the fleet rules once, not once for each chart', () => {
-    const built = charts();
-    const checkFleet = jest.spyOn(fleetChecks, 'checkFleet');
-    try {
-      renderObjects(built);
-      expect(checkFleet).toHaveBeenCalledTimes(1);
-      expect(checkFleet.mock.calls[0][0].map((machine) => machine.name)).toEqual(['a', 'b', 'c']);
-    } finally {
-      checkFleet.mockRestore();
-    }
   });
 });
