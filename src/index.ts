@@ -1,16 +1,33 @@
-// Fabric's public API. Generated bindings are exported under namespaces so they never clash with
-// hand-written names (the generated Machine class versus the MachineDefinition claims use).
-export * as fabric from '../imports/fabric.kubelize.io';
-export * as tf from '../imports/tf.m.upbound.io';
-export * from './api/machine-claim';
+// Fabric's public API: the constructs, their props, and the types users write. The Machine's generated
+// binding is not exported as a class (the Machine construct is the one Machine); its spec types are.
+export type {
+  MachineSpec,
+  MachineSpecBootstrap,
+  MachineSpecCpu,
+  MachineSpecDataDisks,
+  MachineSpecDisk,
+  MachineSpecMemory,
+  MachineSpecNetwork,
+  MachineSpecNix,
+  MachineSpecProxmox,
+} from '../imports/fabric.kubelize.io';
+export { MachineSpecDeletionPolicy as DeletionPolicy, MachineSpecDiskInterface as DiskInterface } from '../imports/fabric.kubelize.io';
+export { defineMachine, DEFAULT_MACHINE_NAMESPACE } from './api/machine-claim';
+export type { MachineClaim, MachineMetadata, ResolvedMachine } from './api/machine-claim';
+export { Topology } from './api/topology';
+export { BootstrapChannel } from './nixos/bootstrap-channel';
+export type { SecretReference } from './platform/proxmox-credentials';
+export { PROVIDER_RUNTIME_DEFAULTS } from './platform/provider-runtime';
+export type { ProviderRuntimeSettings } from './platform/provider-runtime';
+export type { Problem } from './validation/problem';
+export { FabricError } from './util/errors';
+
 export * from './constructs/machine';
 export * from './constructs/platform';
-export * from './constructs/argocd-application';
-export { ValidationError, formatProblem } from './validation/problem';
-export type { Problem } from './validation/problem';
-export * from './synth/settings';
-export * from './synth/synthesize';
-export * from './synth/plan';
-export * from './platform/provider-runtime';
-export { sshPublicKeyProblem, SSH_KEY_TYPES } from './validation/ssh-public-key';
-export { MachineSpecDeletionPolicy as DeletionPolicy, MachineSpecDiskInterface as DiskInterface } from '../imports/fabric.kubelize.io';
+export * from './constructs/machine-api';
+export * from './constructs/machine-definition';
+export * from './constructs/machine-composition';
+export * from './constructs/crossplane-packages';
+export * from './constructs/provider-config';
+export * from './constructs/argocd';
+export * from './constructs/configuration-package';

@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import type { Machine } from '../src/constructs/machine';
+import type { Problem } from '../src/validation/problem';
 
 export const REPO = path.resolve(__dirname, '..');
 
@@ -33,6 +35,25 @@ export function minimalMachine(name = 'test-vm', spec: Record<string, unknown> =
 
 /** The repository a throwaway project's Argo CD Application syncs from (projects must name one). */
 export const TEST_REPO_URL = 'https://git.example.org/fleet.git';
+
+/**
+ * Claim documents checked as synth checks them (one YAML claim file, or a file per document with `files`),
+ * with this repository's settings but TEST_REPO_URL: the Machines, and every problem.
+ */
+export function checkDocuments(documents: ReadonlyArray<Record<string, unknown>>, file: string | ((index: number) => string) = 'claims/test.yaml'): { machines: readonly Machine[]; problems: readonly Problem[] } {
+  // Loaded here, not at the top: most specs that use the helpers never synthesize.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { checkClaims } = require('../src/synth/synthesize') as typeof import('../src/synth/synthesize');
+  const { resolveSettings } = require('../src/synth/settings') as typeof import('../src/synth/settings');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const claims = documents.map((document, index) => {
+    const metadata = document.metadata as Record<string, unknown> | undefined;
+    const withNamespace = metadata && typeof metadata === 'object' && metadata.namespace === undefined ? { ...document, metadata: { ...metadata, namespace: 'infra-machines' } } : document;
+    return typeof file === 'string' ? { file, index, document: withNamespace } : { file: file(index), index: 0, document: withNamespace };
+  });
+  const { fabric } = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  return checkClaims(REPO, claims, resolveSettings({ ...fabric, gitops: { ...fabric.gitops, repoURL: TEST_REPO_URL } }));
+}
 
 /**
  * A throwaway project: package.json with `fabric` settings (gitops.repoURL TEST_REPO_URL unless given;

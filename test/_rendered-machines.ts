@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { CLAIM_SPEC_FIELDS } from '../src/api/legacy-claim';
+import { machineApiSpecOf } from '../src/api/topology';
 import { synthesize } from '../src/synth/synthesize';
 import { REPO } from './_helpers';
 import { crankRender, inParallel } from './_upstream-tools';
@@ -103,8 +103,7 @@ export function fleetTree(overrides: Record<string, unknown> = {}, name = 'fleet
  * fields, the claim recorded in spec.claimRef and in labels, and a generated name (the claim's plus a suffix).
  */
 export function compositeForClaim(claim: Record<string, any>, compositeKind: string): Record<string, any> {
-  const spec = { ...claim.spec };
-  for (const field of CLAIM_SPEC_FIELDS) delete spec[field];
+  const spec = machineApiSpecOf(claim.spec as Record<string, unknown>);
   const { name, namespace } = claim.metadata;
   return {
     apiVersion: claim.apiVersion,

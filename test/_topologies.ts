@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Topology } from '../src/synth/settings';
+import { Topology } from '../src/api/topology';
 import { synthesize } from '../src/synth/synthesize';
 import { minimalMachine, objectsOf, tempProject } from './_helpers';
 

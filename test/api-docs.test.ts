@@ -37,8 +37,8 @@ describe('the API reference', () => {
 
   test('documents the constructs with the defaults their props state', () => {
     const machineProps = fs.readFileSync(path.join(out, 'interfaces', 'MachineProps.md'), 'utf8');
-    expect(machineProps).toMatch(/named after the construct id, in namespace `infra-machines`/);
+    expect(machineProps).toMatch(/named after the construct id, in the chart's namespace, else in 'infra-machines'/);
     expect(fs.existsSync(path.join(out, 'classes', 'Platform.md'))).toBe(true);
-    expect(fs.readFileSync(path.join(out, 'interfaces', 'GitOpsApplicationProps.md'), 'utf8')).toMatch(/repoURL/);
+    expect(fs.readFileSync(path.join(out, 'interfaces', 'ArgoCdApplicationProps.md'), 'utf8')).toMatch(/repoURL/);
   });
 });

@@ -35,7 +35,7 @@ describe('synth', () => {
 
   test('an error thrown while building the charts leaves dist/ byte-identical', () => {
     const before = readTree(dist);
-    jest.spyOn(main, 'buildCharts').mockImplementation(() => { throw new Error('boom in a construct'); });
+    jest.spyOn(main, 'buildFleetApp').mockImplementation(() => { throw new Error('boom in a construct'); });
     expect(() => synthesize({ projectDir: project })).toThrow('boom in a construct');
     expect(readTree(dist)).toEqual(before);
   });

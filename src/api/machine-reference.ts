@@ -3,7 +3,7 @@
  */
 import { StructuralSchema } from './structural-schema';
 import { MACHINE_API_VERSION, machineSchema } from './machine-schema';
-import { SSH_KEY_SYNTH_ONLY_CHECKS } from '../validation/ssh-public-key';
+import { SSH_KEY_SYNTH_ONLY_CHECKS } from './ssh-key-format';
 
 export function renderMachineReference(): string {
   const lines = [

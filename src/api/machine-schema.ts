@@ -8,7 +8,7 @@
  */
 import { StructuralSchema, ValidationRule } from './structural-schema';
 import { blockSize, ipv4Int, networkAddress } from './cel-ipv4';
-import { OPENSSH_PUBLIC_KEY_PATTERN, SSH_KEY_SYNTH_ONLY_CHECKS } from '../validation/ssh-public-key';
+import { OPENSSH_PUBLIC_KEY_PATTERN, SSH_KEY_SYNTH_ONLY_CHECKS } from './ssh-key-format';
 
 export const MACHINE_GROUP = 'fabric.kubelize.io';
 export const MACHINE_VERSION = 'v1alpha1';

@@ -12,8 +12,16 @@
  * @see https://docs.crossplane.io/latest/composition/composite-resource-definitions/
  * @see https://docs.crossplane.io/v1.20/concepts/claims/
  */
+import { CompositeResourceDefinitionSpecDefaultCompositeDeletePolicy as CompositeDeletePolicy } from '../../imports/apiextensions.crossplane.io';
 import { MACHINE_GROUP, MACHINE_KIND, MACHINE_PLURAL } from './machine-schema';
-import { Topology } from '../synth/settings';
+
+/** Which Crossplane topology the Machine API takes. */
+export enum Topology {
+  /** Crossplane v2: namespaced Machines composing namespaced tf.m.upbound.io Workspaces. */
+  NAMESPACED = 'namespaced',
+  /** The original project's: a v1 XRD with XMachine composites and Machine claims, cluster-scoped tf.upbound.io Workspaces. */
+  LEGACY = 'legacy',
+}
 
 export interface TopologyShape {
   /** The composite resource kind: the Machine itself, or the XMachine behind a Machine claim. */
@@ -26,6 +34,8 @@ export interface TopologyShape {
   /** Field paths, on the composite, of the name and namespace the user gave the Machine. */
   readonly machineName: string;
   readonly machineNamespace: string;
+  /** Fields a Machine carries in its spec besides the Machine API's own (a legacy claim's). */
+  readonly claimSpecFields: readonly string[];
 }
 
 export const TOPOLOGY_SHAPES: Readonly<Record<Topology, TopologyShape>> = {
@@ -36,6 +46,7 @@ export const TOPOLOGY_SHAPES: Readonly<Record<Topology, TopologyShape>> = {
     compositionName: 'machine-proxmox-terraform',
     machineName: 'metadata.name',
     machineNamespace: 'metadata.namespace',
+    claimSpecFields: [],
   },
   [Topology.LEGACY]: {
     compositeKind: `X${MACHINE_KIND}`,
@@ -44,5 +55,20 @@ export const TOPOLOGY_SHAPES: Readonly<Record<Topology, TopologyShape>> = {
     compositionName: 'xmachine-proxmox-terraform',
     machineName: 'spec.claimRef.name',
     machineNamespace: 'spec.claimRef.namespace',
+    // Crossplane's claim field, which the claim CRD defaults: written out so git holds what the cluster does.
+    claimSpecFields: ['compositeDeletePolicy'],
   },
 };
+
+/**
+ * What deleting a Machine claim does to its XMachine (legacy): Crossplane's default, written on the XRD
+ * and on every claim because the claim CRD defaults it.
+ */
+export const CLAIM_COMPOSITE_DELETE_POLICY = CompositeDeletePolicy.BACKGROUND;
+
+/** A Machine's spec as written to dist/ in either topology, back to the Machine API's own fields (for the plan). */
+export function machineApiSpecOf<T extends object>(spec: T): T {
+  const own = { ...spec } as Record<string, unknown>;
+  for (const shape of Object.values(TOPOLOGY_SHAPES)) for (const field of shape.claimSpecFields) delete own[field];
+  return own as T;
+}

@@ -6,7 +6,7 @@
  * Exit codes: 0 done, 2 failure (the folder is left as it was).
  */
 import * as path from 'path';
-import { renderPackage } from '../constructs/configuration-package';
+import { renderPackage } from '../synth/configuration-package';
 import { writeTreeAtomically } from '../synth/dist-writer';
 import { loadSettings } from '../synth/settings';
 import { PACKAGE_COMMAND } from './_commands';

@@ -12,14 +12,14 @@
  * @see https://docs.crossplane.io/latest/packages/configurations/
  * @see https://docs.crossplane.io/latest/cli/command-reference/#xpkg-build
  */
-import { ApiObject, App, Chart, Yaml } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Function as CrossplaneFunction, Provider } from '../../imports/pkg.crossplane.io';
 import { MachineComposition } from './machine-composition';
-import { PATCH_AND_TRANSFORM_PACKAGE, PROVIDER_TERRAFORM } from './crossplane-packages';
+import { PATCH_AND_TRANSFORM_PACKAGE, PROVIDER_TERRAFORM } from '../platform/crossplane-packages';
 import { MachineDefinition } from './machine-definition';
-import { KubernetesObject, objectFileName } from '../synth/render';
-import { FabricSettings } from '../synth/settings';
+import { Topology } from '../api/topology';
+import { BootstrapChannel } from '../nixos/bootstrap-channel';
 
 /** The package metadata file `crossplane xpkg build` looks for at the package root. */
 export const PACKAGE_METADATA_FILE = 'crossplane.yaml';
@@ -27,7 +27,7 @@ export const CONFIGURATION_NAME = 'fabric';
 /** Both topologies use Crossplane v2 features (Pipeline Compositions, namespaced managed resources). */
 export const CROSSPLANE_VERSION = '>=v2.0.0';
 
-const META_API_VERSION = 'meta.pkg.crossplane.io/v1';
+export const META_API_VERSION = 'meta.pkg.crossplane.io/v1';
 
 /** One `dependsOn` entry of package metadata (apis/pkg/meta/v1 Dependency). */
 export interface PackageDependency {
@@ -48,13 +48,16 @@ export interface ConfigurationMetadataSpec {
   readonly dependsOn: readonly PackageDependency[];
 }
 
-export interface ConfigurationPackageChartProps {
-  readonly settings: FabricSettings;
+export interface ConfigurationMetadataProps {
+  /** The topology the packaged Machine API takes. */
+  readonly topology: Topology;
+  /** Where the package's source lives (the meta.crossplane.io/source annotation). */
+  readonly source: string;
 }
 
 /** crossplane.yaml: the Configuration's metadata. */
 export class ConfigurationMetadata extends Construct {
-  constructor(scope: Construct, id: string, props: ConfigurationPackageChartProps) {
+  constructor(scope: Construct, id: string, props: ConfigurationMetadataProps) {
     super(scope, id);
     const spec: ConfigurationMetadataSpec = {
       crossplane: { version: CROSSPLANE_VERSION },
@@ -66,8 +69,8 @@ export class ConfigurationMetadata extends Construct {
       metadata: {
         name: CONFIGURATION_NAME,
         annotations: {
-          'meta.crossplane.io/description': `Fabric's Machine API (${props.settings.topology} topology): NixOS virtual machines on Proxmox VE through provider-terraform`,
-          'meta.crossplane.io/source': props.settings.gitops.repoURL,
+          'meta.crossplane.io/description': `Fabric's Machine API (${props.topology} topology): NixOS virtual machines on Proxmox VE through provider-terraform`,
+          'meta.crossplane.io/source': props.source,
         },
       },
       spec,
@@ -75,35 +78,25 @@ export class ConfigurationMetadata extends Construct {
   }
 }
 
+export interface ConfigurationPackageProps extends ConfigurationMetadataProps {
+  /** @default BootstrapChannel.SMBIOS */
+  readonly bootstrap?: BootstrapChannel;
+  /** @default 'local' */
+  readonly snippetDatastore?: string;
+  /** @default false */
+  readonly insecureSkipTlsVerify?: boolean;
+}
+
 /** The whole package: metadata, XRD and Composition. */
-export class ConfigurationPackageChart extends Chart {
-  constructor(scope: Construct, id: string, props: ConfigurationPackageChartProps) {
+export class ConfigurationPackage extends Construct {
+  constructor(scope: Construct, id: string, props: ConfigurationPackageProps) {
     super(scope, id);
-    const { topology, insecureSkipTlsVerify, bootstrap, snippetDatastore } = props.settings;
+    const { topology, insecureSkipTlsVerify, bootstrap, snippetDatastore } = props;
     new ConfigurationMetadata(this, 'Metadata', props);
     new MachineDefinition(this, 'MachineDefinition', { topology });
-    new MachineComposition(this, 'MachineComposition', { topology, insecureSkipTlsVerify, bootstrap, snippetDatastore });
+    new MachineComposition(this, 'MachineComposition', { topology, insecureSkipTlsVerify: insecureSkipTlsVerify ?? false, bootstrap, snippetDatastore });
   }
 }
-
-/** crossplane.yaml alone, as synth keeps it in dist/package/ (outside what ArgoCD applies). */
-export function renderPackageMetadata(settings: FabricSettings): string {
-  const chart = new Chart(new App(), 'package');
-  new ConfigurationMetadata(chart, 'Metadata', { settings });
-  return Yaml.stringify(chart.toJson()[0]);
-}
-
-/** The package folder's files, file name → YAML. */
-export function renderPackage(settings: FabricSettings): Map<string, string> {
-  const chart = new ConfigurationPackageChart(new App(), 'package', { settings });
-  const files = new Map<string, string>();
-  for (const object of chart.toJson() as KubernetesObject[]) {
-    const file = object.apiVersion === META_API_VERSION ? PACKAGE_METADATA_FILE : objectFileName(object);
-    files.set(file, Yaml.stringify(object));
-  }
-  return files;
-}
-
 
 /** A package of kind `gvk` at `xpkg.example/org/name:v1.2.3` → a dependency pinned to exactly v1.2.3. */
 function dependency(gvk: { apiVersion: string; kind: string }, reference: string): PackageDependency {

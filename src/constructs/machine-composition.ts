@@ -7,6 +7,7 @@
  * @see https://docs.crossplane.io/latest/composition/compositions/
  * @see https://github.com/crossplane-contrib/function-patch-and-transform
  */
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Composition, CompositionSpecMode } from '../../imports/apiextensions.crossplane.io';
 import { Resources } from '../../imports/pt.fn.crossplane.io';
@@ -21,10 +22,11 @@ import {
   workspaceNamePatch,
 } from '../platform/composition-patches';
 import { MACHINE_API_VERSION } from '../api/machine-schema';
-import { TOPOLOGY_SHAPES } from '../api/topology';
-import { PATCH_AND_TRANSFORM_FUNCTION } from './crossplane-packages';
-import { PROVIDER_CONFIG_NAME } from './provider-config';
-import { Topology } from '../synth/settings';
+import { Topology, TOPOLOGY_SHAPES } from '../api/topology';
+import { PATCH_AND_TRANSFORM_FUNCTION } from '../platform/crossplane-packages';
+import { PROVIDER_CONFIG_NAME } from '../platform/provider-config';
+import type { ProxmoxProviderConfig } from './provider-config';
+
 import { proxmoxModule, ProxmoxModuleOptions } from '../platform/terraform-module';
 
 /** The namespaced topology's Composition name (see machine-topology.ts for both). */
@@ -34,10 +36,16 @@ export const COMPOSITION_NAME = TOPOLOGY_SHAPES[Topology.NAMESPACED].composition
 export interface MachineCompositionProps extends ProxmoxModuleOptions {
   /** @default Topology.NAMESPACED */
   readonly topology?: Topology;
+  /**
+   * The provider config the Workspaces use.
+   * @default - the one named 'fabric-proxmox' (what ProxmoxProviderConfig is named unless told)
+   */
+  readonly providerConfig?: ProxmoxProviderConfig;
 }
 
 export class MachineComposition extends Construct {
-  public readonly composition: Composition;
+  /** The Composition object. */
+  public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: MachineCompositionProps) {
     super(scope, id);
@@ -45,18 +53,19 @@ export class MachineComposition extends Construct {
     const shape = TOPOLOGY_SHAPES[topology];
     const legacy = topology === Topology.LEGACY;
     const module = JSON.stringify(proxmoxModule(props), null, 2);
+    const providerConfigName = props.providerConfig?.name ?? PROVIDER_CONFIG_NAME;
     const workspace = legacy
       ? tf.Workspace.manifest({
         metadata: {},
         spec: {
-          providerConfigRef: { name: PROVIDER_CONFIG_NAME },
+          providerConfigRef: { name: providerConfigName },
           forProvider: { source: tf.WorkspaceSpecForProviderSource.INLINE, inlineFormat: tf.WorkspaceSpecForProviderInlineFormat.JSON, module },
         },
       })
       : tfm.Workspace.manifest({
         metadata: {},
         spec: {
-          providerConfigRef: { kind: 'ClusterProviderConfig', name: PROVIDER_CONFIG_NAME },
+          providerConfigRef: { kind: 'ClusterProviderConfig', name: providerConfigName },
           forProvider: { source: tfm.WorkspaceSpecForProviderSource.INLINE, inlineFormat: tfm.WorkspaceSpecForProviderInlineFormat.JSON, module },
         },
       });
@@ -76,7 +85,7 @@ export class MachineComposition extends Construct {
         },
       ],
     });
-    this.composition = new Composition(this, 'Resource', {
+    this.apiObject = new Composition(this, 'Resource', {
       metadata: { name: shape.compositionName },
       spec: {
         compositeTypeRef: { apiVersion: MACHINE_API_VERSION, kind: shape.compositeKind },

@@ -7,10 +7,10 @@
  *
  * @see https://docs.crossplane.io/latest/composition/composite-resource-definitions/
  */
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   CompositeResourceDefinition,
-  CompositeResourceDefinitionSpecDefaultCompositeDeletePolicy as CompositeDeletePolicy,
   CompositeResourceDefinitionSpecDefaultCompositionUpdatePolicy as UpdatePolicy,
   CompositeResourceDefinitionSpecScope,
   CompositeResourceDefinitionV2,
@@ -18,17 +18,10 @@ import {
   CompositeResourceDefinitionV2SpecScope,
 } from '../../imports/apiextensions.crossplane.io';
 import { MACHINE_GROUP, MACHINE_KIND, MACHINE_PLURAL, MACHINE_VERSION, machineSchema } from '../api/machine-schema';
-import { TOPOLOGY_SHAPES } from '../api/topology';
-import { Topology } from '../synth/settings';
+import { CLAIM_COMPOSITE_DELETE_POLICY, Topology, TOPOLOGY_SHAPES } from '../api/topology';
 
 /** The namespaced topology's XRD name (see machine-topology.ts for both). */
 export const XRD_NAME = TOPOLOGY_SHAPES[Topology.NAMESPACED].xrdName;
-
-/**
- * What deleting a Machine claim does to its XMachine (legacy): Crossplane's default, written on the XRD
- * and on every claim because the claim CRD defaults it.
- */
-export const CLAIM_COMPOSITE_DELETE_POLICY = CompositeDeletePolicy.BACKGROUND;
 
 /** Columns `kubectl get machines` shows besides Crossplane's own SYNCED, READY, COMPOSITION and AGE. */
 export const PRINTER_COLUMNS = [
@@ -43,6 +36,9 @@ export interface MachineDefinitionProps {
 }
 
 export class MachineDefinition extends Construct {
+  /** The CompositeResourceDefinition object. */
+  public readonly apiObject: ApiObject;
+
   constructor(scope: Construct, id: string, props: MachineDefinitionProps = {}) {
     super(scope, id);
     const shape = TOPOLOGY_SHAPES[props.topology ?? Topology.NAMESPACED];
@@ -57,7 +53,7 @@ export class MachineDefinition extends Construct {
       },
     ];
     if (props.topology === Topology.LEGACY) {
-      new CompositeResourceDefinition(this, 'Resource', {
+      this.apiObject = new CompositeResourceDefinition(this, 'Resource', {
         metadata: { name: shape.xrdName },
         spec: {
           group: MACHINE_GROUP,
@@ -72,7 +68,7 @@ export class MachineDefinition extends Construct {
       });
       return;
     }
-    new CompositeResourceDefinitionV2(this, 'Resource', {
+    this.apiObject = new CompositeResourceDefinitionV2(this, 'Resource', {
       metadata: { name: shape.xrdName },
       spec: {
         group: MACHINE_GROUP,

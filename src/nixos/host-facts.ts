@@ -8,7 +8,7 @@
  *
  * @see docs/bootstrap.md
  */
-import { LoadedMachine } from '../synth/claims';
+import { ResolvedMachine } from '../api/machine-claim';
 import { UserDataValues } from './user-data';
 
 /** Where the facts go, below dist/. */
@@ -38,7 +38,7 @@ export interface HostFacts {
 }
 
 /** The facts of one validated Machine (schema defaults already applied). */
-export function hostFacts(machine: LoadedMachine): HostFacts {
+export function hostFacts(machine: ResolvedMachine): HostFacts {
   const { spec } = machine;
   const hostname = spec.hostname ?? machine.name;
   const domain = spec.network?.domain ?? null;
@@ -57,7 +57,7 @@ export function hostFacts(machine: LoadedMachine): HostFacts {
 }
 
 /** Mirrors the module's `ipv4_address` local: static with an ip, DHCP unless dhcp is explicitly false. */
-function ipv4Facts(network: LoadedMachine['spec']['network']): Ipv4Facts {
+function ipv4Facts(network: ResolvedMachine['spec']['network']): Ipv4Facts {
   // Validation guarantees a gateway whenever ip is set, and cidr has a schema default.
   if (network?.ip !== undefined && network.gateway !== undefined) {
     return { method: 'static', address: network.ip, prefixLength: network.cidr ?? 24, gateway: network.gateway };
@@ -77,7 +77,7 @@ export function userDataValues(facts: HostFacts): UserDataValues {
 }
 
 /** `hosts/<namespace>/<name>.json` → facts, for every Machine. */
-export function hostFactsFiles(machines: readonly LoadedMachine[]): Map<string, string> {
+export function hostFactsFiles(machines: readonly ResolvedMachine[]): Map<string, string> {
   const files = new Map<string, string>();
   for (const machine of machines) {
     files.set(`${HOSTS_DIR}/${machine.namespace}/${machine.name}.json`, `${JSON.stringify(hostFacts(machine), null, 2)}\n`);

@@ -8,9 +8,10 @@
  * names any other output of this repository is refused here, before a VM tries to apply it.
  */
 import { byCodeUnit } from '../util/compare';
-import { LoadedMachine } from '../synth/claims';
+import { machineId, ResolvedMachine } from '../api/machine-claim';
+import { FleetProblem } from '../validation/fleet-rules';
 import { HOSTS_DIR } from './host-facts';
-import { Problem, shown } from '../validation/problem';
+import { shown } from '../validation/problem';
 
 /** dist/-relative path of the list the root flake reads: output name → host facts file under dist/hosts/. */
 export const NIXOS_CONFIGURATIONS_FILE = `${HOSTS_DIR}/nixos-configurations.json`;
@@ -37,26 +38,26 @@ export function pointsAtRepositoryFlake(flakeRef: string, repoURL: string): bool
   return here !== undefined && repositoryKey(uri) === here;
 }
 
-export interface RepositoryFlake {
+export interface RepositoryFlake<M extends ResolvedMachine> {
   /** Output name → host facts file, relative to dist/hosts/. */
   readonly configurations: ReadonlyMap<string, string>;
-  readonly problems: readonly Problem[];
+  readonly problems: ReadonlyArray<FleetProblem<M>>;
 }
 
 /** The root flake's configurations for these Machines, and the references it cannot serve. */
-export function repositoryFlake(machines: readonly LoadedMachine[], repoURL: string): RepositoryFlake {
+export function repositoryFlake<M extends ResolvedMachine>(machines: readonly M[], repoURL: string): RepositoryFlake<M> {
   const configurations = new Map<string, string>();
-  const owners = new Map<string, LoadedMachine>();
-  const problems: Problem[] = [];
+  const owners = new Map<string, M>();
+  const problems: Array<FleetProblem<M>> = [];
   for (const machine of machines) {
-    const flakeRef = machine.spec.nix?.flakeRef;
-    if (flakeRef === undefined || !pointsAtRepositoryFlake(flakeRef, repoURL)) continue;
+    const flakeRef = machine.spec?.nix?.flakeRef;
+    if (typeof flakeRef !== 'string' || !pointsAtRepositoryFlake(flakeRef, repoURL)) continue;
     const output = flakeRef.slice(flakeRef.indexOf('#') + 1);
-    const at = { file: machine.file, index: machine.index, machine: machine.id, path: 'spec.nix.flakeRef' };
+    const at = { machine, path: 'spec.nix.flakeRef' };
     if (output !== machine.name) {
       problems.push({
         ...at,
-        message: `names output ${shown(output)}, which this repository's flake (flake.nix) does not define: it defines nixosConfigurations.<name> for each Machine whose reference points at it, so this Machine's is #${machine.name}, got ${shown(flakeRef)}`,
+        message: () => `names output ${shown(output)}, which this repository's flake (flake.nix) does not define: it defines nixosConfigurations.<name> for each Machine whose reference points at it, so this Machine's is #${machine.name}, got ${shown(flakeRef)}`,
       });
       continue;
     }
@@ -64,7 +65,7 @@ export function repositoryFlake(machines: readonly LoadedMachine[], repoURL: str
     if (owner) {
       problems.push({
         ...at,
-        message: `names output ${shown(output)}, which this repository's flake already builds for Machine ${owner.id} (${owner.file}); its outputs are Machine names, so two Machines pointing at it need different names, got ${shown(flakeRef)}`,
+        message: (where) => `names output ${shown(output)}, which this repository's flake already builds for Machine ${machineId(owner)} (${where(owner)}); its outputs are Machine names, so two Machines pointing at it need different names, got ${shown(flakeRef)}`,
       });
       continue;
     }
@@ -75,7 +76,7 @@ export function repositoryFlake(machines: readonly LoadedMachine[], repoURL: str
 }
 
 /** The JSON the root flake reads, sorted so it does not churn. */
-export function nixosConfigurationsFile(flake: RepositoryFlake): string {
+export function nixosConfigurationsFile(flake: RepositoryFlake<ResolvedMachine>): string {
   const sorted = Object.fromEntries([...flake.configurations].sort(([a], [b]) => byCodeUnit(a, b)));
   return `${JSON.stringify(sorted, null, 2)}\n`;
 }

@@ -8,6 +8,7 @@
  *
  * @see https://github.com/crossplane-contrib/provider-terraform/blob/main/cmd/provider/main.go
  */
+import { FabricError } from '../util/errors';
 import { PROVIDER_POLL_MINUTES, PROVIDER_TIMEOUT_MINUTES } from './timeouts';
 
 export interface ProviderRuntimeSettings {
@@ -58,7 +59,7 @@ export function resolveProviderRuntime(input: Partial<ProviderRuntimeSettings> =
   for (const [key, [min, max]] of Object.entries(limits) as [keyof ProviderRuntimeSettings, [number, number]][]) {
     const value = resolved[key];
     if (!Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`package.json: fabric.provider.${key} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+      throw new FabricError(`package.json: fabric.provider.${key} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
     }
   }
   return resolved;

@@ -8,7 +8,7 @@
  * file, and the module passes an empty key or password on as unset. They are referenced only when
  * `fabric.bootstrap` is `snippet`, so the default channel never reads them.
  */
-import { BootstrapChannel } from '../synth/settings';
+import { BootstrapChannel } from '../nixos/bootstrap-channel';
 
 /** Secret key → file name in the Terraform working directory. */
 export const CREDENTIAL_FILES = {
@@ -30,3 +30,12 @@ export type CredentialKey = keyof typeof CREDENTIAL_FILES | keyof typeof SSH_CRE
 export function credentialFiles(bootstrap: BootstrapChannel = BootstrapChannel.SMBIOS): Readonly<Record<string, string>> {
   return bootstrap === BootstrapChannel.SNIPPET ? { ...CREDENTIAL_FILES, ...SSH_CREDENTIAL_FILES } : CREDENTIAL_FILES;
 }
+
+/** A Kubernetes Secret, by name: Fabric references credentials, never reads them. */
+export interface SecretReference {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/** The Secret the original project documents: keys api_url, token_id and token_secret. */
+export const DEFAULT_CREDENTIALS_SECRET: SecretReference = { name: 'proxmox-terraform-creds', namespace: 'crossplane-system' };

@@ -10,7 +10,7 @@ import { smbiosContent } from '../nixos/smbios';
 import { userDataExpression } from '../nixos/user-data';
 import { machineSchema } from '../api/machine-schema';
 import { CREDENTIAL_FILES, CredentialKey, SSH_CREDENTIAL_FILES } from './proxmox-credentials';
-import { BootstrapChannel, DEFAULTS } from '../synth/settings';
+import { BootstrapChannel, DEFAULT_SNIPPET_DATASTORE } from '../nixos/bootstrap-channel';
 import { MODULE_VARIABLES } from './terraform-variables';
 import { PROXMOX_TIMEOUTS } from './timeouts';
 
@@ -69,8 +69,8 @@ export function proxmoxModule(options: ProxmoxModuleOptions): TerraformJson {
       } : {}),
     },
     resource: {
-      proxmox_virtual_environment_vm: { machine: virtualMachine(snippet ? options.snippetDatastore ?? DEFAULTS.snippetDatastore : undefined) },
-      ...(snippet ? { proxmox_virtual_environment_file: { user_data: userDataFile(options.snippetDatastore ?? DEFAULTS.snippetDatastore) } } : {}),
+      proxmox_virtual_environment_vm: { machine: virtualMachine(snippet ? options.snippetDatastore ?? DEFAULT_SNIPPET_DATASTORE : undefined) },
+      ...(snippet ? { proxmox_virtual_environment_file: { user_data: userDataFile(options.snippetDatastore ?? DEFAULT_SNIPPET_DATASTORE) } } : {}),
     },
     output: moduleOutputs(),
   };

@@ -1,14 +1,13 @@
 /**
  * Loads every Machine under claims/, with no list to maintain: `.ts` modules whose default export is a
  * Machine definition (or an array of them), and `.yaml`/`.yml` files of Machine documents, so users'
- * existing YAML claims keep working. Loading only reads; validation.ts decides what is acceptable.
+ * existing YAML claims keep working. Loading only reads; the Machine constructs and the validation decide what is acceptable.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { MachineSpec } from '../../imports/fabric.kubelize.io';
 import { ClaimCache, parserKey } from './claim-cache';
-import { DEFAULT_MACHINE_NAMESPACE, MachineDefinition } from '../api/machine-claim';
+import { DEFAULT_MACHINE_NAMESPACE, MachineClaim } from '../api/machine-claim';
 import { MACHINE_API_VERSION, MACHINE_KIND } from '../api/machine-schema';
 import { Problem } from '../validation/problem';
 
@@ -20,19 +19,6 @@ export interface RawClaim {
   readonly index: number;
   /** The Machine document: apiVersion, kind, metadata, spec. A private copy: validation fills defaults in. */
   readonly document: Record<string, unknown>;
-}
-
-/** A validated Machine with its schema defaults applied. */
-export interface LoadedMachine {
-  readonly file: string;
-  /** Its RawClaim.index, so a problem found later (fleet rules) can name its YAML document. */
-  readonly index?: number;
-  readonly name: string;
-  readonly namespace: string;
-  /** `namespace/name` */
-  readonly id: string;
-  readonly metadata: MachineDefinition['metadata'];
-  readonly spec: MachineSpec;
 }
 
 const CLAIM_FILE = /\.(ts|ya?ml)$/;
@@ -182,7 +168,7 @@ function readModule(file: string): Record<string, unknown>[] {
       throw new Error(`default export${Array.isArray(exported) ? `[${index}]` : ''} is not a Machine definition (use defineMachine)`);
     }
     // Every key is kept, so a misplaced field (say `deletionPolicy` beside `spec`) is refused, not dropped.
-    const { metadata, ...rest } = structuredClone(definition) as MachineDefinition & Record<string, unknown>;
+    const { metadata, ...rest } = structuredClone(definition) as MachineClaim & Record<string, unknown>;
     return { apiVersion: MACHINE_API_VERSION, kind: MACHINE_KIND, ...rest, metadata: { ...metadata, namespace: metadata?.namespace ?? DEFAULT_MACHINE_NAMESPACE } };
   });
 }

@@ -1,29 +1,47 @@
 /**
- * Builds the charts of one synth. Each chart is a folder of dist/cluster/, annotated for ArgoCD; the ArgoCD
- * chart (the Application that syncs them) is written beside it, to dist/argocd/.
+ * The app `npm run synth` builds: a thin loop over the constructs a user's own app would use. One chart per
+ * folder of dist/cluster/ (the Platform, then a Machine per claim) and one for what is applied by hand
+ * (dist/argocd/: the Argo CD Application and its settings).
  */
 import { App, Chart } from 'cdk8s';
-import { LoadedMachine } from './claims';
+import { DEFAULT_MACHINE_NAMESPACE, MachineMetadata } from '../api/machine-claim';
+import { MachineSpec } from '../../imports/fabric.kubelize.io';
+import { APPLICATION_NAME, ARGOCD_NAMESPACE } from '../gitops/argocd';
+import { ArgoCdApplication, ArgoCdSettings } from '../constructs/argocd';
 import { Machine } from '../constructs/machine';
-import { ArgoCdChart } from '../gitops/argocd-chart';
-import { applySyncPolicies } from '../gitops/sync-policy';
-import { PlatformChart } from './platform-chart';
+import { Platform } from '../constructs/platform';
+import { RawClaim } from './claims';
 import { FabricSettings } from './settings';
 
-/** The charts of one App, in the order they are rendered. */
-export function buildCharts(machines: readonly LoadedMachine[], settings: FabricSettings): Chart[] {
+export interface FleetApp {
+  readonly charts: readonly Chart[];
+  readonly platform: Platform;
+  /** Each claim's Machine, in claim order. */
+  readonly machines: ReadonlyArray<{ readonly machine: Machine; readonly claim: RawClaim }>;
+}
+
+/** The app for these claims (each a Machine document) and settings. */
+export function buildFleetApp(claims: readonly RawClaim[], settings: FabricSettings): FleetApp {
   const app = new App();
-  const platform = new PlatformChart(app, 'platform', { settings, machineNamespaces: machines.map((m) => m.namespace) });
-  applySyncPolicies(platform);
-  // The same construct a user's own app uses; its id is the contract `namespace.name`, its name the claim's.
+  const platformChart = new Chart(app, 'platform');
+  const { topology, bootstrap, snippetDatastore, insecureSkipTlsVerify, credentialsSecret, provider } = settings;
+  const platform = new Platform(platformChart, 'Platform', { topology, bootstrap, snippetDatastore, insecureSkipTlsVerify, credentialsSecret, providerRuntime: provider });
+  // The default namespace exists whether or not a Machine is in it yet.
+  platform.machineNamespace(DEFAULT_MACHINE_NAMESPACE);
+
   const machinesChart = new Chart(app, 'machines');
-  for (const machine of machines) {
-    new Machine(machinesChart, machine.id.replace('/', '.'), {
-      metadata: { ...machine.metadata, name: machine.name, namespace: machine.namespace },
-      spec: machine.spec,
-      source: machine.file,
-      topology: settings.topology,
-    });
-  }
-  return [platform, machinesChart, new ArgoCdChart(app, 'argocd', { gitops: settings.gitops })];
+  const ids = new Set<string>();
+  const machines = claims.map((claim) => {
+    const { metadata, spec } = claim.document as { metadata: MachineMetadata; spec: MachineSpec };
+    // The construct id is `namespace.name`; a second claim of the same Machine (a fleet problem) gets another.
+    const base = `${metadata.namespace}.${metadata.name}`.replace(/\//g, '_');
+    const id = ids.has(base) ? `${base}#${claim.file}:${claim.index}`.replace(/\//g, '_') : base;
+    ids.add(id);
+    return { machine: new Machine(machinesChart, id, { metadata, spec, platform, source: claim.file }), claim };
+  });
+
+  const argocd = new Chart(app, 'argocd');
+  new ArgoCdApplication(argocd, 'Application', { ...settings.gitops, name: APPLICATION_NAME, namespace: ARGOCD_NAMESPACE });
+  new ArgoCdSettings(argocd, 'Settings', { namespace: ARGOCD_NAMESPACE });
+  return { charts: [platformChart, machinesChart, argocd], platform, machines };
 }

@@ -11,7 +11,7 @@ import { MachineSpec } from '../../imports/fabric.kubelize.io';
 import { byCodeUnit } from '../util/compare';
 import { MACHINE_KIND } from '../api/machine-schema';
 import { Effect, EFFECT_ORDER, fieldEffect } from './plan-effects';
-import { specWithDefaults } from '../validation/schema-validation';
+import { specWithDefaults } from '../api/machine-defaults';
 
 export enum ChangeKind {
   ADD = 'add',

@@ -4,54 +4,19 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { Topology } from '../api/topology';
+import { BootstrapChannel, DEFAULT_SNIPPET_DATASTORE, PROXMOX_STORAGE_ID } from '../nixos/bootstrap-channel';
 import { ProviderRuntimeSettings, resolveProviderRuntime } from '../platform/provider-runtime';
+import { DEFAULT_CREDENTIALS_SECRET, SecretReference } from '../platform/proxmox-credentials';
+import { DEFAULT_SYNC_PATH, DEFAULT_TARGET_REVISION, GitOpsSource } from '../gitops/source';
+import { FabricError } from '../util/errors';
 import { httpsRepoUrl, originUrl } from './git-remote';
 
 /** A setting in package.json that is wrong or missing: the message names it and what to set. */
-export class SettingsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SettingsError';
-  }
-}
+export class SettingsError extends FabricError {}
 
-/** Which Crossplane topology the whole output uses. */
-export enum Topology {
-  /** Crossplane v2: namespaced Machines composing namespaced tf.m.upbound.io Workspaces. */
-  NAMESPACED = 'namespaced',
-  /** The original project's: a v1 XRD with XMachine composites and Machine claims, cluster-scoped tf.upbound.io Workspaces. */
-  LEGACY = 'legacy',
-}
-
-/** How the NixOS bootstrap data reaches the VM. */
-export enum BootstrapChannel {
-  /** Proxmox's built-in cloud-init plus SMBIOS fields: an API token is enough. */
-  SMBIOS = 'smbios',
-  /** A full cloud-config uploaded as a Proxmox snippet: needs SSH to the node. */
-  SNIPPET = 'snippet',
-}
-
-/** The defaults shared by package.json settings and the constructs a cdk8s app of your own composes. */
-export const DEFAULTS = {
-  targetRevision: 'main',
-  syncPath: 'dist/cluster',
-  snippetDatastore: 'local',
-  credentialsSecret: { name: 'proxmox-terraform-creds', namespace: 'crossplane-system' },
-} as const;
-
-export interface SecretReference {
-  readonly name: string;
-  readonly namespace: string;
-}
-
-export interface GitOpsSettings {
-  /** The repository Argo CD syncs from. In package.json: @default - the git remote `origin`, as https */
-  readonly repoURL: string;
-  /** @default 'main' */
-  readonly targetRevision: string;
-  /** Path ArgoCD syncs. @default 'dist/cluster' */
-  readonly path: string;
-}
+/** What Argo CD syncs: package.json `fabric.gitops`. */
+export type GitOpsSettings = GitOpsSource;
 
 export interface FabricSettings {
   /** @default Topology.NAMESPACED */
@@ -78,9 +43,6 @@ export type FabricSettingsInput = Partial<Omit<FabricSettings, 'gitops' | 'crede
   readonly credentialsSecret?: Partial<SecretReference>;
 };
 
-/** pve-storage-id: the snippet datastore reaches the module as a literal, so nothing else gets through. */
-const PROXMOX_STORAGE_ID = /^[a-z][a-z0-9_.-]*[a-z0-9]$/;
-
 export function resolveSettings(input: FabricSettingsInput = {}): FabricSettings {
   const topology = input.topology ?? Topology.NAMESPACED;
   if (!Object.values(Topology).includes(topology)) {
@@ -90,7 +52,7 @@ export function resolveSettings(input: FabricSettingsInput = {}): FabricSettings
   if (!Object.values(BootstrapChannel).includes(bootstrap)) {
     throw new SettingsError(`package.json: fabric.bootstrap must be one of ${Object.values(BootstrapChannel).join(', ')}, got ${JSON.stringify(bootstrap)}`);
   }
-  const snippetDatastore = input.snippetDatastore ?? DEFAULTS.snippetDatastore;
+  const snippetDatastore = input.snippetDatastore ?? DEFAULT_SNIPPET_DATASTORE;
   if (!PROXMOX_STORAGE_ID.test(snippetDatastore)) {
     throw new SettingsError(`package.json: fabric.snippetDatastore must be a Proxmox storage id (${PROXMOX_STORAGE_ID.source}), got ${JSON.stringify(snippetDatastore)}`);
   }
@@ -103,12 +65,12 @@ export function resolveSettings(input: FabricSettingsInput = {}): FabricSettings
     snippetDatastore,
     gitops: {
       repoURL,
-      targetRevision: input.gitops?.targetRevision ?? DEFAULTS.targetRevision,
-      path: input.gitops?.path ?? DEFAULTS.syncPath,
+      targetRevision: input.gitops?.targetRevision ?? DEFAULT_TARGET_REVISION,
+      path: input.gitops?.path ?? DEFAULT_SYNC_PATH,
     },
     credentialsSecret: {
-      name: input.credentialsSecret?.name ?? DEFAULTS.credentialsSecret.name,
-      namespace: input.credentialsSecret?.namespace ?? DEFAULTS.credentialsSecret.namespace,
+      name: input.credentialsSecret?.name ?? DEFAULT_CREDENTIALS_SECRET.name,
+      namespace: input.credentialsSecret?.namespace ?? DEFAULT_CREDENTIALS_SECRET.namespace,
     },
     insecureSkipTlsVerify: input.insecureSkipTlsVerify ?? false,
     provider: resolveProviderRuntime(input.provider),

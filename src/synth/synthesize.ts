@@ -2,27 +2,33 @@
  * The synth driver: claims → validation → charts → plan → dist/, in that order, and nothing is written
  * unless every step succeeded. `npm run synth` and `npm run plan` are thin wrappers (cli/_synth-command.ts).
  */
+import { Chart } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { withPositions } from './claim-positions';
-import { findClaimFiles, LoadedMachine, loadClaims } from './claims';
-import { PACKAGE_METADATA_FILE, renderPackageMetadata } from '../constructs/configuration-package';
-import { recoverInterruptedSwap, settledTree, writeTreeAtomically } from './dist-writer';
-import { hostFactsFiles } from '../nixos/host-facts';
-import { buildCharts } from './fleet-app';
-import { machineSpecOf } from '../api/legacy-claim';
+import { machineId } from '../api/machine-claim';
 import { MACHINE_API_VERSION, MACHINE_KIND } from '../api/machine-schema';
-import { committedTree } from './git-baseline';
-import { acceptedRemovals, acceptRemovals } from './removal-consent';
-import { ChangeKind, computePlan, formatPlan, isDestructive, objectChanges, Plan, PlannedMachine, refusedChanges } from './plan';
-import { CHART_FOLDERS, CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
+import { machineApiSpecOf } from '../api/topology';
+import { PACKAGE_METADATA_FILE } from '../constructs/configuration-package';
+import { renderPackageMetadata } from './configuration-package';
+import { Machine } from '../constructs/machine';
+import { hostFactsFiles } from '../nixos/host-facts';
 import { nixosConfigurationsFile, NIXOS_CONFIGURATIONS_FILE, repositoryFlake } from '../nixos/repository-flake';
+import { FabricError } from '../util/errors';
+import { byCodeUnit } from '../util/compare';
+import { checkClaimEnvelope } from '../validation/claim-envelope';
+import { FleetProblem } from '../validation/fleet-rules';
+import { Problem, ValidationError } from '../validation/problem';
+import { withPositions } from './claim-positions';
+import { findClaimFiles, loadClaims, RawClaim } from './claims';
+import { recoverInterruptedSwap, settledTree, writeTreeAtomically } from './dist-writer';
+import { buildFleetApp, FleetApp } from './fleet-app';
+import { committedTree } from './git-baseline';
+import { ChangeKind, computePlan, formatPlan, isDestructive, objectChanges, Plan, PlannedMachine, refusedChanges } from './plan';
+import { acceptedRemovals, acceptRemovals } from './removal-consent';
+import { CHART_FOLDERS, CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
 import { FabricSettings, loadSettings } from './settings';
 import { contentHash, forgetTreeIndex, readTreeIndex, renderedBefore, sourceKeys, TreeIndex, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
-import { ValidationError } from '../validation/problem';
-import { systemNamespaceProblems } from '../validation/system-namespaces';
-import { validateMachines } from '../validation/validate-machines';
 
 export interface SynthOptions {
   /** The project: package.json (settings) and claims/ live here. */
@@ -45,18 +51,16 @@ export interface SynthResult {
 }
 
 /** Refusal of a plan that destroys VMs without --allow-destroy. */
-export class DestroyRefusedError extends Error {
+export class DestroyRefusedError extends FabricError {
   constructor(public readonly plan: Plan) {
     super(`${formatPlan(plan)}\n\nrefusing to destroy or replace VMs; review the plan and run again with --allow-destroy`);
-    this.name = 'DestroyRefusedError';
   }
 }
 
 /** Refusal of a plan the bpg provider would fail to apply (e.g. a shrinking disk), allowed or not. */
-export class ProviderRefusedError extends Error {
+export class ProviderRefusedError extends FabricError {
   constructor(public readonly plan: Plan) {
     super(`${formatPlan(plan)}\n\nrefusing changes the bpg/proxmox provider cannot apply:\n${refusedChanges(plan).map((line) => `  ${line}`).join('\n')}`);
-    this.name = 'ProviderRefusedError';
   }
 }
 
@@ -66,24 +70,22 @@ export function synthesize(options: SynthOptions): SynthResult {
   const settings = loadSettings(projectDir);
 
   const loaded = loadClaims(projectDir, findClaimFiles(projectDir));
-  const validated = validateMachines(loaded.claims);
-  const flake = repositoryFlake(validated.machines, settings.gitops.repoURL);
-  const problems = [...loaded.problems, ...validated.problems, ...systemNamespaceProblems(validated.machines, settings), ...flake.problems];
+  const { fleet, machines, problems } = checkClaims(projectDir, [...loaded.claims], settings, loaded.problems);
   // A plan writes nothing; a claim synth refuses is not kept.
   if (!options.dryRun) loaded.cache?.save(new Set(problems.map((problem) => problem.file)));
-  if (problems.length > 0) throw new ValidationError(withPositions(projectDir, problems));
+  if (problems.length > 0) throw new ValidationError(problems);
 
   // A file the tree index says still holds what synth wrote, and that synth would write again, is not read;
   // one it says was rendered from the same object is read, not rendered again.
   const settled = settledTree(outDir);
   const index = readTreeIndex(projectDir, outDir, settled);
-  const { objects, sourceOf, files, readBack } = renderTree(validated.machines, settings, index, settled);
+  const { objects, sourceOf, files, readBack } = renderTree(fleet.charts, index, settled);
   // An empty cluster tree, once committed, would make ArgoCD prune every Machine.
   if (![...files.keys()].some((file) => file.startsWith(`${CLUSTER_DIR}/`))) throw new Error(`refusing to write a dist/ with nothing in ${CLUSTER_DIR}/`);
   // Host facts for the NixOS side, beside (never inside) the tree ArgoCD applies.
-  for (const [file, text] of hostFactsFiles(validated.machines)) files.set(file, text);
+  for (const [file, text] of hostFactsFiles(machines)) files.set(file, text);
   // Which of them the repository's root flake (flake.nix) builds.
-  files.set(NIXOS_CONFIGURATIONS_FILE, nixosConfigurationsFile(flake));
+  files.set(NIXOS_CONFIGURATIONS_FILE, nixosConfigurationsFile(repositoryFlake(machines, settings.gitops.repoURL)));
   // The package metadata is reviewed in git but installed by `crossplane xpkg`, never by ArgoCD.
   files.set(`package/${PACKAGE_METADATA_FILE}`, renderPackageMetadata(settings));
   // A file that synth would write again unchanged need not be parsed: its object is the one just rendered.
@@ -98,7 +100,7 @@ export function synthesize(options: SynthOptions): SynthResult {
   const committed = committedTree(projectDir, outDir, current);
   const accepted = committed ? acceptedRemovals(projectDir, committed.head) : new Set<string>();
   const plan: Plan = {
-    ...computePlan(currentMachines(current, committed?.files, unchanged, accepted), validated.machines.map((m) => ({ id: m.id, spec: m.spec, defaulted: true }))),
+    ...computePlan(currentMachines(current, committed?.files, unchanged, accepted), machines.map((m) => ({ id: machineId(m), spec: m.spec, defaulted: true }))),
     // Objects are compared with dist/ on disk, and with git HEAD for files dist/ no longer has (ArgoCD syncs HEAD).
     objects: objectChanges(new Map([...(committed?.files ?? []), ...current]), files, [CLUSTER_DIR, ...Object.values(CHART_FOLDERS)], (file) => objects.get(file)),
   };
@@ -116,15 +118,67 @@ export function synthesize(options: SynthOptions): SynthResult {
   }
   // Removals written with consent stay accepted until dist/ is committed (removal-consent.ts).
   if (!options.dryRun && committed) acceptRemovals(projectDir, committed.head, plan.changes.filter((c) => c.kind === ChangeKind.REMOVE).map((c) => c.id));
-  return { files, plan, machineCount: validated.machines.length, written: !options.dryRun && changed, changed };
+  return { files, plan, machineCount: machines.length, written: !options.dryRun && changed, changed };
+}
+
+export interface CheckedClaims {
+  readonly fleet: FleetApp;
+  /** The Machine of every claim that is one, in claim order. */
+  readonly machines: readonly Machine[];
+  /** Every problem, sorted by file and position; none when the fleet may be written. */
+  readonly problems: readonly Problem[];
+}
+
+/**
+ * Builds the app of these claims and collects every problem at once: what made a claim not a Machine,
+ * each Machine's own problems, and the fleet's (the Platform's rules and the repository flake's). Problems
+ * of YAML claims get their line and column (`projectDir` holds the claims).
+ */
+export function checkClaims(projectDir: string, claims: readonly RawClaim[], settings: FabricSettings, loadProblems: readonly Problem[] = []): CheckedClaims {
+  const envelopes = claims.map((claim) => ({ claim, ...checkClaimEnvelope(claim.document) }));
+  const fleet = buildFleetApp(envelopes.filter((e) => e.isMachine).map((e) => e.claim), settings);
+  const machines = fleet.machines.map(({ machine }) => machine);
+  const claimOf = new Map(fleet.machines.map(({ machine, claim }) => [machine, claim]));
+  const problems = collectProblems(projectDir, [
+    ...loadProblems,
+    ...envelopes.flatMap(({ claim, issues, isMachine }) => issues.map((issue) => ({ file: claim.file, index: claim.index, ...(isMachine || claim.document.kind === MACHINE_KIND ? { machine: claimLabel(claim) } : {}), ...issue }))),
+    ...fleet.machines.flatMap(({ machine, claim }) => machine.problems().map((problem) => ({ ...problem, index: claim.index }))),
+  ], [...fleet.platform.fleetProblems(machines), ...repositoryFlake(machines, settings.gitops.repoURL).problems], claimOf);
+  return { fleet, machines, problems };
+}
+
+/** How a problem names a claim's Machine: `namespace/name`, or `#n` (its place in the file) without a name. */
+function claimLabel(claim: RawClaim): string {
+  const metadata = claim.document.metadata as { name?: unknown; namespace?: unknown } | undefined;
+  return typeof metadata?.name === 'string' ? `${String(metadata.namespace)}/${metadata.name}` : `#${claim.index + 1}`;
+}
+
+/**
+ * Every problem of the run, with the line and column of YAML claims, sorted by file and position. A fleet
+ * problem names the other Machines involved by their file and line.
+ */
+function collectProblems(projectDir: string, own: readonly Problem[], fleet: ReadonlyArray<FleetProblem<Machine>>, claimOf: ReadonlyMap<Machine, RawClaim>): Problem[] {
+  const at = (machine: Machine, path: string) => {
+    const claim = claimOf.get(machine)!;
+    return { file: claim.file, index: claim.index, machine: machineId(machine), path };
+  };
+  const unplaced = fleet.map((problem) => ({ problem, ...at(problem.machine, problem.path) }));
+  const located = withPositions(projectDir, [...unplaced.map(({ problem: _, ...place }) => ({ ...place, message: '' })), ...own]);
+  // The other Machine of a fleet problem, as `claims/a.yaml:12`: the line of its name.
+  const where = (other: Machine) => {
+    const [place] = withPositions(projectDir, [{ ...at(other, 'metadata.name'), message: '' }]);
+    return place.line === undefined ? place.file : `${place.file}:${place.line}`;
+  };
+  const problems = located.map((problem, i) => (i < unplaced.length ? { ...problem, message: unplaced[i].problem.message(where) } : problem));
+  return problems.sort((a, b) => byCodeUnit(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
 /**
  * The charts' objects rendered to YAML files, and the files read back instead (`readBack`): those the tree
  * index shows rendered from the same object, which stat and hash show still hold it.
  */
-function renderTree(machines: readonly LoadedMachine[], settings: FabricSettings, index: TreeIndex, tree: string) {
-  const objects = renderObjects(buildCharts(machines, settings));
+function renderTree(charts: readonly Chart[], index: TreeIndex, tree: string) {
+  const objects = renderObjects(charts);
   const sourceOf = sourceKeys(objects);
   const readBack = new Set<string>();
   const files = toYamlFiles(objects, (file) => {
@@ -199,7 +253,7 @@ function machinesInTree(tree: ReadonlyMap<string, string>, known: KnownObject = 
         spec: PlannedMachine['spec'];
       } | null;
       if (object?.apiVersion !== MACHINE_API_VERSION || object.kind !== MACHINE_KIND) continue;
-      machines.push({ id: `${object.metadata.namespace}/${object.metadata.name}`, spec: machineSpecOf(object.spec), defaulted: rendered !== undefined });
+      machines.push({ id: `${object.metadata.namespace}/${object.metadata.name}`, spec: machineApiSpecOf(object.spec), defaulted: rendered !== undefined });
     }
   }
   return machines;

@@ -6,7 +6,7 @@
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { MACHINE_API_VERSION, MACHINE_KIND, machineSchema } from '../api/machine-schema';
-import { METADATA_SCHEMA } from './metadata-schema';
+import { METADATA_SCHEMA } from '../api/metadata-schema';
 import { toJsonSchema } from './_to-json-schema';
 
 /** A whole Machine document as a claim holds it: the XRD schema's spec, no status. */

@@ -2,11 +2,12 @@
  * Validates a Machine document against the XRD's own schema with ajv (bounds, patterns, enums, required,
  * unknown fields) and applies the schema's defaults, as the API server would before CEL runs.
  */
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { machineDocumentValidator } from '../api/machine-defaults';
 import { schemaAt } from '../api/schema-lookup';
 import { StructuralSchema } from '../api/structural-schema';
-import { IPV4, MACHINE_API_VERSION, MACHINE_KIND, machineSchema, OPENSSH_PUBLIC_KEY, RFC1123_LABEL, TAG_VALUE } from '../api/machine-schema';
-import { METADATA_SCHEMA } from './metadata-schema';
+import { IPV4, machineSchema, OPENSSH_PUBLIC_KEY, RFC1123_LABEL, TAG_VALUE } from '../api/machine-schema';
+import { METADATA_SCHEMA } from '../api/metadata-schema';
 import { didYouMean } from '../util/suggest';
 import { shown } from './problem';
 
@@ -29,18 +30,6 @@ const PATTERN_NAMES: Record<string, string> = {
   [patternOf('spec.bootstrap.adminUser')]: 'a lowercase POSIX user name (a-z 0-9 _ -, starting with a letter or _)',
 };
 
-let loaded: ValidateFunction | undefined;
-
-/**
- * The validator ajv compiled ahead of time from the document schema (`npm run import` writes it as
- * standalone code; a test fails when it is stale): synth neither loads ajv's compiler nor compiles.
- */
-function validator(): ValidateFunction {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  loaded ??= (require('../../imports/machine-validator') as { default: ValidateFunction }).default;
-  return loaded;
-}
-
 export interface SchemaIssue {
   readonly path: string;
   readonly message: string;
@@ -52,19 +41,9 @@ export interface SchemaIssue {
  * Validates `document` in place, filling defaults. Returns the issues found, empty when valid.
  */
 export function validateAgainstSchema(document: unknown): SchemaIssue[] {
-  const validate = validator();
+  const validate = machineDocumentValidator();
   if (validate(document)) return [];
   return (validate.errors ?? []).map((error) => describe(error, document));
-}
-
-/**
- * A copy of `spec` with the schema's defaults filled in, valid or not: the plan compares Machines as the
- * API server stores them, so a default spelled out on one side and omitted on the other is no change.
- */
-export function specWithDefaults<T extends object>(spec: T): T {
-  const document = { apiVersion: MACHINE_API_VERSION, kind: MACHINE_KIND, metadata: { name: 'defaults' }, spec: structuredClone(spec) };
-  validator()(document);
-  return document.spec;
 }
 
 function describe(error: ErrorObject, document: unknown): SchemaIssue {

@@ -16,6 +16,7 @@
  */
 import * as crypto from 'crypto';
 import * as sshpk from 'sshpk';
+import { lengthPrefixed, SSH_KEY_TYPES } from '../api/ssh-key-format';
 // sshpk's reader for SSH wire strings; the package exports no typed entry point for it.
 const SSHBuffer: new (options: { buffer: Buffer }) => SshWireReader = require('sshpk/lib/ssh-buffer');
 
@@ -25,63 +26,10 @@ interface SshWireReader {
   remainder(): Buffer;
 }
 
-export interface SshKeyType {
-  /** The name on the line and inside the blob. */
-  readonly name: string;
-  /** Wire fields after the type name, in order. */
-  readonly fields: readonly ('e' | 'n' | 'curve' | 'point' | 'pk' | 'application')[];
-  /** The plain type an `sk-` key carries; its blob is this key's blob without the application. */
-  readonly plain?: string;
-  /** The curve name ECDSA blobs repeat. */
-  readonly curve?: string;
-}
-
-/** Every key type Fabric accepts: OpenSSH's current ones (no DSA, which OpenSSH 9.8 removed; no certificates). */
-export const SSH_KEY_TYPES: readonly SshKeyType[] = [
-  { name: 'ssh-ed25519', fields: ['pk'] },
-  { name: 'ssh-rsa', fields: ['e', 'n'] },
-  { name: 'ecdsa-sha2-nistp256', fields: ['curve', 'point'], curve: 'nistp256' },
-  { name: 'ecdsa-sha2-nistp384', fields: ['curve', 'point'], curve: 'nistp384' },
-  { name: 'ecdsa-sha2-nistp521', fields: ['curve', 'point'], curve: 'nistp521' },
-  { name: 'sk-ssh-ed25519@openssh.com', fields: ['pk', 'application'], plain: 'ssh-ed25519' },
-  { name: 'sk-ecdsa-sha2-nistp256@openssh.com', fields: ['curve', 'point', 'application'], plain: 'ecdsa-sha2-nistp256', curve: 'nistp256' },
-];
-
-/** What only synth checks of a key line; the XRD's pattern sees the type and the start of the base64. */
-export const SSH_KEY_SYNTH_ONLY_CHECKS =
-  'decoded as `ssh-keygen -l` decodes it, which Proxmox runs on every key: valid base64, a blob of the declared type, not truncated, nothing after the key, RSA of 1024 to 16384 bits, an ECDSA point on its curve';
-
 /** OpenSSH refuses smaller RSA keys (sshkey.h SSH_RSA_MINIMUM_MODULUS_SIZE) and larger ones (SSHBUF_MAX_BIGNUM). */
 export const RSA_MIN_BITS = 1024;
 export const RSA_MAX_BITS = 16384;
 const ED25519_KEY_BYTES = 32;
-
-const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/**
- * The base64 every blob of this type starts with: the type name's length (4 bytes) and the name. Bytes
- * that do not fill a whole base64 character fix only its high bits, so the last character is a class.
- */
-export function base64TypePrefix(typeName: string): string {
-  const bytes = lengthPrefixed(Buffer.from(typeName));
-  const bits = [...bytes].map((byte) => byte.toString(2).padStart(8, '0')).join('');
-  let prefix = '';
-  for (let i = 0; i + 6 <= bits.length; i += 6) prefix += BASE64_ALPHABET[parseInt(bits.slice(i, i + 6), 2)];
-  const known = bits.length % 6;
-  if (known > 0) {
-    const high = parseInt(bits.slice(bits.length - known), 2) << (6 - known);
-    const choices = BASE64_ALPHABET.slice(high, high + (1 << (6 - known)));
-    prefix += `[${choices}]`;
-  }
-  return prefix;
-}
-
-/**
- * The XRD's pattern for a key line: a known type, then base64 that starts by naming that same type,
- * then an optional comment. What a pattern cannot see (the rest of the blob) only synth checks.
- */
-export const OPENSSH_PUBLIC_KEY_PATTERN =
-  `^(${SSH_KEY_TYPES.map((type) => `${escapeRegExp(type.name)} ${base64TypePrefix(type.name)}`).join('|')})[0-9A-Za-z+/]*={0,2}( [^\\r\\n]*)?$`;
 
 /**
  * Why `ssh-keygen -l` would refuse this key line, or undefined when it accepts it. The line is one
@@ -147,12 +95,3 @@ function decodeBase64(text: string): Buffer | undefined {
   return bytes.toString('base64') === text ? bytes : undefined;
 }
 
-function lengthPrefixed(bytes: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(bytes.length);
-  return Buffer.concat([length, bytes]);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

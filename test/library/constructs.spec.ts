@@ -1,8 +1,10 @@
-// The constructs a cdk8s user composes in their own app: Machine (validated at app.synth) and Platform.
+// The constructs a cdk8s user composes in their own app: Machine (checked at app.synth), Platform (which
+// checks the fleet), MachineApi, and the Argo CD constructs.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Chart } from 'cdk8s';
-import { GitOpsApplication, Machine, MachineApi, Platform } from '../../src';
-import { MachineSpec } from '../../imports/fabric.kubelize.io';
-import * as validation from '../../src/validation/validate-machines';
+import { ArgoCdApplication, ArgoCdSettings, Machine, MachineApi, MachineSpec, Platform, Topology } from '../../src';
 
 const spec = (overrides: Partial<MachineSpec> = {}): MachineSpec => ({
   cpu: { cores: 2 },
@@ -13,12 +15,12 @@ const spec = (overrides: Partial<MachineSpec> = {}): MachineSpec => ({
 });
 
 const objectsOf = (chart: Chart) => chart.toJson() as Array<Record<string, any>>;
+const appWithOutdir = () => new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-app-')) });
 
 test('a Machine in a plain App and Chart synthesizes with the schema defaults written out', () => {
-  const app = new App();
-  const chart = new Chart(app, 'vms');
+  const chart = new Chart(new App(), 'vms');
   new Machine(chart, 'web01', { spec: spec() });
-  const [machine] = objectsOf(chart);
+  const machine = objectsOf(chart).find((o) => o.kind === 'Machine')!;
   expect(machine).toMatchObject({ apiVersion: 'fabric.kubelize.io/v1alpha1', kind: 'Machine', metadata: { name: 'web01', namespace: 'infra-machines' } });
   expect(machine.spec.proxmox.storage).toBe('local-zfs');
   expect(machine.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
@@ -28,27 +30,77 @@ test('metadata.name defaults to the construct id, never a hash', () => {
   const chart = new Chart(new App(), 'vms');
   const machine = new Machine(chart, 'dns01', { metadata: { namespace: 'dns' }, spec: spec() });
   expect(machine.name).toBe('dns01');
-  expect(objectsOf(chart)[0].metadata).toMatchObject({ name: 'dns01', namespace: 'dns' });
+  expect(objectsOf(chart).find((o) => o.kind === 'Machine')!.metadata).toMatchObject({ name: 'dns01', namespace: 'dns' });
+});
+
+test("a Machine defaults to its chart's namespace", () => {
+  const chart = new Chart(new App(), 'vms', { namespace: 'lab' });
+  expect(new Machine(chart, 'dns01', { spec: spec() }).namespace).toBe('lab');
+});
+
+test("each namespace's Namespace is written once, never pruned, beside the Machines without a Platform", () => {
+  const chart = new Chart(new App(), 'vms');
+  new Machine(chart, 'a', { spec: spec(), metadata: { namespace: 'apps' } });
+  new Machine(chart, 'b', { spec: spec(), metadata: { namespace: 'apps' } });
+  new Machine(chart, 'c', { spec: spec(), metadata: { namespace: 'dns' } });
+  const namespaces = objectsOf(chart).filter((o) => o.kind === 'Namespace');
+  expect(namespaces.map((o) => o.metadata.name).sort()).toEqual(['apps', 'dns']);
+  expect(namespaces[0].metadata.annotations['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
+});
+
+test("a Machine given a Platform has its Namespace written by the Platform's chart", () => {
+  const app = new App();
+  const platform = new Platform(new Chart(app, 'platform'), 'Platform');
+  const machines = new Chart(app, 'machines');
+  new Machine(machines, 'a', { spec: spec(), metadata: { namespace: 'apps' }, platform });
+  expect(objectsOf(machines).map((o) => o.kind)).toEqual(['Machine']);
+  expect(objectsOf(platform.node.scope as Chart).filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual(['apps']);
 });
 
 test('app.synth refuses a Machine with too little memory, naming spec.memory.size', () => {
-  const app = new App({ outdir: require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'fabric-')) });
+  const app = appWithOutdir();
   new Machine(new Chart(app, 'vms'), 'tiny', { spec: spec({ memory: { size: 256 } }) });
   expect(() => app.synth()).toThrow(/Machine infra-machines\/tiny: spec\.memory\.size must be at least 512 \(MiB\), got 256/);
 });
 
-test('app.synth refuses two Machines in different charts pinning the same VMID', () => {
-  const app = new App({ outdir: require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'fabric-')) });
+test('the Platform refuses two Machines in different charts pinning the same VMID', () => {
+  const app = appWithOutdir();
+  new Platform(new Chart(app, 'platform'), 'Platform');
   new Machine(new Chart(app, 'a'), 'one', { spec: spec({ proxmox: { node: 'pve', vmId: 9101 } }) });
   new Machine(new Chart(app, 'b'), 'two', { spec: spec({ proxmox: { node: 'pve', vmId: 9101 } }) });
-  expect(() => app.synth()).toThrow(/Machine infra-machines\/two: spec\.proxmox\.vmId 9101 is already pinned by Machine infra-machines\/one/);
+  expect(() => app.synth()).toThrow(/b\/two: Machine infra-machines\/two: spec\.proxmox\.vmId 9101 is already pinned by Machine infra-machines\/one \(a\/one\)/);
 });
 
-test('Platform writes the packages, provider config and Machine API by name', () => {
+test('the Platform refuses a Machine in a system namespace, kube-* included', () => {
+  const app = appWithOutdir();
+  new Platform(new Chart(app, 'platform'), 'Platform');
+  new Machine(new Chart(app, 'vms'), 'vm', { spec: spec(), metadata: { namespace: 'kube-flannel' } });
+  expect(() => app.synth()).toThrow(/metadata\.namespace must not be a system namespace \(argocd, crossplane-system, default, kube-\*\)/);
+});
+
+test('a legacy Platform refuses a Machine written for the namespaced topology, and takes one given the Platform', () => {
+  const app = appWithOutdir();
+  const platform = new Platform(new Chart(app, 'platform'), 'Platform', { topology: Topology.LEGACY });
+  const machines = new Chart(app, 'machines');
+  const claim = new Machine(machines, 'claimed', { spec: spec(), platform });
+  expect(objectsOf(machines).find((o) => o.metadata.name === 'claimed')!.spec.compositeDeletePolicy).toBe('Background');
+  expect(claim.topology).toBe(Topology.LEGACY);
+  new Machine(machines, 'stray', { spec: spec() });
+  expect(() => app.synth()).toThrow(/Machine infra-machines\/stray: spec is written for the namespaced topology, but Platform platform\/Platform serves the legacy one/);
+});
+
+test('a Machine is checked in its validation, and the same spec gives the same problems whatever else was built', () => {
+  const first = new Machine(new Chart(new App(), 'a'), 'vm', { spec: spec({ memory: { size: 256 } }) });
+  const second = new Machine(new Chart(new App(), 'b'), 'vm', { spec: spec({ memory: { size: 256 } }) });
+  expect(first.problems().map((p) => p.message)).toEqual(['must be at least 512 (MiB), got 256']);
+  expect(second.problems()).toEqual(first.problems().map((p) => ({ ...p, file: 'b/vm' })));
+});
+
+test('Platform writes the packages, provider config and Machine API by name, each with its sync wave', () => {
   const chart = new Chart(new App(), 'platform');
   new Platform(chart, 'Platform');
-  const kinds = objectsOf(chart).map((o) => `${o.kind}/${o.metadata.name}`).sort();
-  expect(kinds).toEqual(expect.arrayContaining([
+  const objects = objectsOf(chart);
+  expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(expect.arrayContaining([
     'CompositeResourceDefinition/machines.fabric.kubelize.io',
     expect.stringMatching(/^Composition\//),
     expect.stringMatching(/^Provider\//),
@@ -56,6 +108,9 @@ test('Platform writes the packages, provider config and Machine API by name', ()
     expect.stringMatching(/^DeploymentRuntimeConfig\//),
     expect.stringMatching(/^ClusterProviderConfig\//),
   ]));
+  for (const object of objects) {
+    expect(object.metadata.annotations['argocd.argoproj.io/sync-options']).toContain('Prune=false');
+  }
 });
 
 test('MachineApi alone writes the XRD and its Composition', () => {
@@ -64,41 +119,21 @@ test('MachineApi alone writes the XRD and its Composition', () => {
   expect(objectsOf(chart).map((o) => o.kind).sort()).toEqual(['CompositeResourceDefinition', 'Composition']);
 });
 
-test('GitOpsApplication syncs the given repository and refuses an empty repoURL', () => {
+test('ArgoCdApplication syncs the given repository and refuses an empty repoURL', () => {
   const chart = new Chart(new App(), 'argocd');
-  new GitOpsApplication(chart, 'App', { repoURL: 'https://git.example.com/me/infra.git' });
+  new ArgoCdApplication(chart, 'App', { repoURL: 'https://git.example.com/me/infra.git' });
   const [application] = objectsOf(chart);
   expect(application.metadata).toMatchObject({ name: 'fabric', namespace: 'argocd' });
   expect(application.spec.source).toMatchObject({ repoURL: 'https://git.example.com/me/infra.git', targetRevision: 'main', path: 'dist/cluster' });
   expect(application.metadata.finalizers).toBeUndefined();
-  expect(() => new GitOpsApplication(chart, 'Empty', { repoURL: '' })).toThrow(/repoURL is required/);
+  expect(() => new ArgoCdApplication(chart, 'Empty', { repoURL: '' })).toThrow(/repoURL is required/);
 });
 
-describe('a spec synth has validated already', () => {
-  const claim = (name: string) => ({
-    file: `claims/${name}.yaml`,
-    index: 0,
-    document: { apiVersion: 'fabric.kubelize.io/v1alpha1', kind: 'Machine', metadata: { name, namespace: 'infra-machines' }, spec: spec() },
-  });
-  afterEach(() => jest.restoreAllMocks());
-
-  test('is not validated a second time by the Machine construct, and is written as validated', () => {
-    const { machine } = validation.validateMachine(claim('web01'));
-    const validate = jest.spyOn(validation, 'validateMachine');
-    const chart = new Chart(new App(), 'vms');
-    const construct = new Machine(chart, 'web01', { spec: machine!.spec, source: machine!.file });
-    expect(validate).not.toHaveBeenCalled();
-    expect(construct.problems).toEqual([]);
-    expect(construct.toLoadedMachine()).toBe(machine);
-    expect(objectsOf(chart)[0].spec).toEqual(machine!.spec);
-  });
-
-  test('is validated again when the construct names another Machine, and a fresh spec always is', () => {
-    const { machine } = validation.validateMachine(claim('web01'));
-    const validate = jest.spyOn(validation, 'validateMachine');
-    const chart = new Chart(new App(), 'vms');
-    new Machine(chart, 'web02', { spec: machine!.spec });
-    new Machine(chart, 'web03', { spec: spec() });
-    expect(validate).toHaveBeenCalledTimes(2);
-  });
+test('ArgoCdSettings writes argocd-cm with annotation tracking and the Machine health check', () => {
+  const chart = new Chart(new App(), 'argocd');
+  new ArgoCdSettings(chart, 'Settings');
+  const [configMap] = objectsOf(chart);
+  expect(configMap.metadata).toMatchObject({ name: 'argocd-cm', namespace: 'argocd' });
+  expect(configMap.data['application.resourceTrackingMethod']).toBe('annotation');
+  expect(configMap.data['resource.customizations.health.fabric.kubelize.io_Machine']).toMatch(/Degraded/);
 });

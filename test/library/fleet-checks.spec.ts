@@ -2,8 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { synthesize } from '../../src/synth/synthesize';
 import { formatProblem, ValidationError } from '../../src/validation/problem';
-import { validateMachines } from '../../src/validation/validate-machines';
-import { minimalMachine, readTree, tempProject } from '../_helpers';
+import { checkDocuments, minimalMachine, readTree, tempProject } from '../_helpers';
 
 type Doc = Record<string, any>;
 
@@ -19,8 +18,7 @@ const pinned = (vmId: number, templateId = 9000) => ({ proxmox: { node: 'pve', t
 
 /** The formatted fleet problems of YAML claims `claims/<name>.yaml`, in file order. */
 function fleetProblems(...machines: Doc[]): string[] {
-  const claims = machines.map((document, index) => ({ file: `claims/${String.fromCharCode(97 + index)}.yaml`, index: 0, document }));
-  return validateMachines(claims).problems.map(formatProblem);
+  return checkDocuments(machines, (index) => `claims/${String.fromCharCode(97 + index)}.yaml`).problems.map(formatProblem);
 }
 
 describe('across the fleet', () => {
@@ -92,9 +90,9 @@ describe('across the fleet', () => {
       machine('b', { ...staticIp('10.0.1.10'), ...pinned(120) }),
       machine('c', { memory: { size: 1 } }),
     )).toEqual([
-      'claims/c.yaml: Machine infra-machines/c: spec.memory.size must be at least 512 (MiB), got 1; memory.size is in MiB: 1 GiB is 1024',
       expect.stringMatching(/^claims\/b.yaml: Machine infra-machines\/b: spec.network.ip "10.0.1.10" is already/),
       expect.stringMatching(/^claims\/b.yaml: Machine infra-machines\/b: spec.proxmox.vmId 120 is already/),
+      'claims/c.yaml: Machine infra-machines/c: spec.memory.size must be at least 512 (MiB), got 1; memory.size is in MiB: 1 GiB is 1024',
     ]);
   });
 });

@@ -3,7 +3,7 @@
  * XMachine composites and Machine claims, cluster-scoped tf.upbound.io Workspaces and ProviderConfig,
  * from the same claims, schema, validation and patch table as the namespaced topology.
  */
-import { Topology } from '../../src/synth/settings';
+import { Topology } from '../../src/api/topology';
 import { synthesize } from '../../src/synth/synthesize';
 import { problemLines, validateTree, withConformance } from '../_conformance';
 import { find, minimalMachine, tempProject } from '../_helpers';

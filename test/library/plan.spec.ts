@@ -3,14 +3,11 @@ import * as path from 'path';
 import { schemaAt } from '../../src/api/schema-lookup';
 import { machineSchema } from '../../src/api/machine-schema';
 import { findClaimFiles, loadClaims } from '../../src/synth/claims';
-import { buildCharts } from '../../src/synth/fleet-app';
 import { ChangeKind, computePlan, formatPlan, isDestructive, objectChanges, PlannedMachine, refusedChanges } from '../../src/synth/plan';
 import { Effect, FIELD_EFFECTS } from '../../src/synth/plan-effects';
 import { renderObjects } from '../../src/synth/render';
 import { loadSettings } from '../../src/synth/settings';
-import { DestroyRefusedError, ProviderRefusedError, synthesize } from '../../src/synth/synthesize';
-import * as schemaValidation from '../../src/validation/schema-validation';
-import { validateMachines } from '../../src/validation/validate-machines';
+import { checkClaims, DestroyRefusedError, ProviderRefusedError, synthesize } from '../../src/synth/synthesize';
 import { minimalMachine, readTree, replaceClaims, tempProject } from '../_helpers';
 
 type Doc = Record<string, any>;
@@ -93,20 +90,6 @@ describe('the plan of one Machine: each field with what the bpg provider does wi
       s.deletionPolicy = 'Delete';
     });
     expect(computePlan([planned('infra-machines/vm', spec())], [planned('infra-machines/vm', explicit)]).changes).toEqual([]);
-  });
-
-  test('a spec synth has defaulted is not defaulted again; one read from an older tree is', () => {
-    const defaulting = jest.spyOn(schemaValidation, 'specWithDefaults');
-    try {
-      const withDefaults = schemaValidation.specWithDefaults(spec());
-      defaulting.mockClear();
-      const fromOlderTree = planned('infra-machines/vm', spec());
-      const validated = { ...planned('infra-machines/vm', withDefaults), defaulted: true };
-      expect(computePlan([fromOlderTree], [validated]).changes).toEqual([]);
-      expect(defaulting.mock.calls).toEqual([[fromOlderTree.spec]]);
-    } finally {
-      defaulting.mockRestore();
-    }
   });
 
   test('a new Machine is added', () => {
@@ -279,8 +262,8 @@ describe('objectChanges', () => {
       const manifest = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8'));
       fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ ...manifest, fabric: { ...manifest.fabric, insecureSkipTlsVerify: true } }));
       const after = synthesize({ projectDir: project, dryRun: true });
-      const { machines } = validateMachines(loadClaims(project, findClaimFiles(project)).claims);
-      const rendered = renderObjects(buildCharts(machines, loadSettings(project)));
+      const { fleet } = checkClaims(project, loadClaims(project, findClaimFiles(project)).claims, loadSettings(project));
+      const rendered = renderObjects(fleet.charts);
       const folders = ['cluster', 'argocd'];
       const readBack = objectChanges(before, after.files, folders);
       expect(readBack.map((c) => `${c.kind} ${c.object}`)).toEqual(expect.arrayContaining(['add Namespace lab', 'update Composition machine-proxmox-terraform']));

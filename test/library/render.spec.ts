@@ -1,10 +1,9 @@
 /** The charts of a synth (src/synth/fleet-app.ts) rendered to objects by file (src/synth/render.ts). */
 import * as fs from 'fs';
 import { findClaimFiles, loadClaims } from '../../src/synth/claims';
-import { buildCharts } from '../../src/synth/fleet-app';
 import { renderObjects } from '../../src/synth/render';
 import { loadSettings } from '../../src/synth/settings';
-import { validateMachines } from '../../src/validation/validate-machines';
+import { checkClaims } from '../../src/synth/synthesize';
 import { minimalMachine, tempProject } from '../_helpers';
 
 let project: string;
@@ -16,8 +15,7 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
 
 function charts() {
-  const { machines } = validateMachines(loadClaims(project, findClaimFiles(project)).claims);
-  return buildCharts(machines, loadSettings(project));
+  return checkClaims(project, loadClaims(project, findClaimFiles(project)).claims, loadSettings(project)).fleet.charts;
 }
 
 describe('renderObjects', () => {

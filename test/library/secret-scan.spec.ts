@@ -5,8 +5,7 @@ import * as YAML from 'yaml';
 import { synthesize } from '../../src/synth/synthesize';
 import { formatProblem, ValidationError } from '../../src/validation/problem';
 import { CREDENTIAL_PATTERNS, findCredentials } from '../../src/validation/secret-scan';
-import { validateMachines } from '../../src/validation/validate-machines';
-import { readTree, REPO, tempProject } from '../_helpers';
+import { checkDocuments, readTree, REPO, tempProject } from '../_helpers';
 import { Doc, fullMachine } from '../_validation-cases';
 
 const keyFixture = (file: string) => fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'ssh-keys', file), 'utf8').trim();
@@ -19,7 +18,7 @@ const SUFFIX = '; claims are committed to git, so credentials must stay in Kuber
 function problemsOf(mutate: (m: Doc) => void): string[] {
   const document = fullMachine();
   mutate(document);
-  return validateMachines([{ file: 'claims/dns01.yaml', index: 0, document }]).problems.map(formatProblem);
+  return checkDocuments([document], 'claims/dns01.yaml').problems.map(formatProblem);
 }
 
 const where = 'claims/dns01.yaml: Machine infra-machines/dns01:';

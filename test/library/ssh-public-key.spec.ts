@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as sshpk from 'sshpk';
-import { OPENSSH_PUBLIC_KEY_PATTERN, sshPublicKeyProblem } from '../../src/validation/ssh-public-key';
+import { OPENSSH_PUBLIC_KEY_PATTERN } from '../../src/api/ssh-key-format';
+import { sshPublicKeyProblem } from '../../src/validation/ssh-public-key';
 import { run, testWith } from '../_checkers';
 import { REPO } from '../_helpers';
 

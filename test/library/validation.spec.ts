@@ -3,9 +3,8 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { synthesize } from '../../src/synth/synthesize';
 import { formatProblem, Problem, ValidationError } from '../../src/validation/problem';
-import { validateMachines } from '../../src/validation/validate-machines';
 import { BAD_CASES, Doc, fullMachine, GOOD_CASES } from '../_validation-cases';
-import { readTree, tempProject } from '../_helpers';
+import { checkDocuments, readTree, tempProject } from '../_helpers';
 
 function mutated(mutate: (m: Doc) => void, name = 'dns01'): Doc {
   const machine = fullMachine(name);
@@ -13,8 +12,8 @@ function mutated(mutate: (m: Doc) => void, name = 'dns01'): Doc {
   return machine;
 }
 
-function problemsOf(document: Doc, file = 'claims/dns01.yaml'): Problem[] {
-  return validateMachines([{ file, index: 0, document }]).problems;
+function problemsOf(document: Doc, file = 'claims/dns01.yaml'): readonly Problem[] {
+  return checkDocuments([document], file).problems;
 }
 
 /** Runs the real synth on a throwaway project; returns the refusal (and checks nothing was written). */
@@ -146,9 +145,9 @@ describe('refusal messages', () => {
 
   test('refuse a document that is not a Machine', () => {
     const error = refusal({ 'cm.yaml': { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, spec: {} } });
-    expect(error.problems.map((p) => `${p.path} ${p.message}`)).toEqual(
-      expect.arrayContaining(['apiVersion must be "fabric.kubelize.io/v1alpha1", got "v1"', 'kind must be "Machine", got "ConfigMap"']),
-    );
+    expect(error.problems.map(formatProblem)).toEqual([
+      'claims/cm.yaml:1:1: holds a ConfigMap (v1), not a Machine: claims/ holds only fabric.kubelize.io/v1alpha1 Machine documents',
+    ]);
   });
 });
 
@@ -166,10 +165,13 @@ describe('several problems in one run', () => {
       } catch (error) {
         expect((error as ValidationError).problems.map(formatProblem)).toEqual([
           'claims/a.yaml:15:11: Machine infra-machines/a: spec.memory.size must be at least 512 (MiB), got 256',
+          'claims/b.yaml:37:11: Machine infra-machines/b: spec.proxmox.vmId 120 is already pinned by Machine infra-machines/a (claims/a.yaml:4)',
           expect.stringMatching(/^claims\/b.yaml:52:3: Machine infra-machines\/b: spec.memroy is not a field of the Machine API/),
+          'claims/c.yaml:24:9: Machine infra-machines/c: spec.network.ip "10.0.1.10" is already the static ip of Machine infra-machines/a (claims/a.yaml:4)',
+          'claims/c.yaml:37:11: Machine infra-machines/c: spec.proxmox.vmId 120 is already pinned by Machine infra-machines/a (claims/a.yaml:4)',
           'claims/c.yaml:43:16: Machine infra-machines/c: spec.bootstrap.adminUser must not be root, got "root"',
         ]);
-        expect((error as ValidationError).message).toMatch(/^3 problems found:\n {2}claims\/a.yaml/);
+        expect((error as ValidationError).message).toMatch(/^6 problems found:\n {2}claims\/a.yaml/);
       }
       expect(readTree(path.join(project, 'dist'))).toEqual({});
     } finally {
@@ -202,7 +204,7 @@ describe('validation fills the schema defaults', () => {
     try {
       const result = synthesize({ projectDir: project, dryRun: true });
       expect(result.machineCount).toBe(1);
-      const machine = validateMachines([{ file: 'claims/vm.yaml', index: 0, document: { ...document, metadata: { name: 'vm', namespace: 'infra-machines' } } }]).machines[0];
+      const machine = checkDocuments([{ ...document, metadata: { name: 'vm', namespace: 'infra-machines' } }], 'claims/vm.yaml').machines[0];
       expect(machine.spec).toMatchObject({
         cpu: { cores: 1, sockets: 1, type: 'x86-64-v2-AES' },
         disk: { size: 32, interface: 'scsi0' },
@@ -210,7 +212,7 @@ describe('validation fills the schema defaults', () => {
         proxmox: { storage: 'local-zfs', bridge: 'vmbr0', templateId: 9000, startOnBoot: true },
         deletionPolicy: 'Delete',
       });
-      expect(machine.id).toBe('infra-machines/vm');
+      expect(`${machine.namespace}/${machine.name}`).toBe('infra-machines/vm');
     } finally {
       fs.rmSync(project, { recursive: true, force: true });
     }

@@ -3,8 +3,7 @@ import { FLAKE_REF_FIELD, maxFlakeRefBytes, SMBIOS1_MAX_LENGTH, SMBIOS_IDENTITY,
 import { machineSchema } from '../../src/api/machine-schema';
 import { proxmoxModule } from '../../src/platform/terraform-module';
 import { synthesize } from '../../src/synth/synthesize';
-import { validateMachines } from '../../src/validation/validate-machines';
-import { find, minimalMachine, objectsOf, tempProject } from '../_helpers';
+import { checkDocuments, find, minimalMachine, objectsOf, tempProject } from '../_helpers';
 
 const tfModule = proxmoxModule({ insecureSkipTlsVerify: false });
 const vm = tfModule.resource.proxmox_virtual_environment_vm.machine as Record<string, any>;
@@ -66,14 +65,14 @@ describe('the SMBIOS budget', () => {
     ['two outputs', 'github:kubelize/fabric#a#b'],
     ['257 characters', `github:o/${'r'.repeat(240)}#dns01`.padEnd(257, 'x')],
   ])('refuses a flakeRef with %s', (_reason, value) => {
-    const result = validateMachines([{ file: 'claims/a.yaml', index: 0, document: minimalMachine('a', { nix: { flakeRef: value } }) }]);
+    const result = checkDocuments([minimalMachine('a', { nix: { flakeRef: value } })], 'claims/a.yaml');
     expect(result.problems.map((p) => p.path)).toContain('spec.nix.flakeRef');
   });
 
   test('accepts a 256-character printable ASCII flakeRef with URL punctuation', () => {
     const value = `git+https://example.org/o/r.git?ref=main&rev=${'0'.repeat(40)}&dir=a,b;c!~*'()$`.padEnd(250, 'x') + '#dns01';
     expect(value).toHaveLength(256);
-    const result = validateMachines([{ file: 'claims/a.yaml', index: 0, document: minimalMachine('a', { nix: { flakeRef: value } }) }]);
+    const result = checkDocuments([minimalMachine('a', { nix: { flakeRef: value } })], 'claims/a.yaml');
     expect(result.problems).toEqual([]);
   });
 });

@@ -2,32 +2,33 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { findClaimFiles, LoadedMachine, loadClaims } from '../../src/synth/claims';
+import { findClaimFiles, loadClaims } from '../../src/synth/claims';
+import type { ResolvedMachine } from '../../src/api/machine-claim';
+import { machineId } from '../../src/api/machine-claim';
 import { FLAKE_REF_FILE, inputsOf, renderUserData, USER_DATA_TEMPLATE, userDataExpression, userDataObject } from '../../src/nixos/user-data';
 import { hostFacts, userDataValues } from '../../src/nixos/host-facts';
-import { BootstrapChannel } from '../../src/synth/settings';
+import { BootstrapChannel } from '../../src/nixos/bootstrap-channel';
 import { synthesize } from '../../src/synth/synthesize';
 import { proxmoxModule, USER_DATA_RESOURCE } from '../../src/platform/terraform-module';
 import { MODULE_VARIABLES } from '../../src/platform/terraform-variables';
-import { validateMachines } from '../../src/validation/validate-machines';
-import { find, minimalMachine, objectsOf, REPO, tempProject, TEST_SSH_KEY } from '../_helpers';
+import { checkDocuments, find, minimalMachine, objectsOf, REPO, tempProject, TEST_SSH_KEY } from '../_helpers';
 import { cloudInitSchema, onPath, run, RunResult, testWith } from '../_checkers';
 import { writeRootOfChildren } from '../_terraform-workdir';
 
 const KEY = TEST_SSH_KEY;
 
 /** Validated Machines (schema defaults applied), as synth sees them. */
-function loaded(...documents: Record<string, unknown>[]): LoadedMachine[] {
-  const result = validateMachines(documents.map((document, index) => ({ file: 'claims/test.yaml', index, document })));
+function loaded(...documents: Record<string, unknown>[]): readonly ResolvedMachine[] {
+  const result = checkDocuments(documents);
   expect(result.problems).toEqual([]);
   return result.machines;
 }
 
-const repoMachines = (): LoadedMachine[] => validateMachines(loadClaims(REPO, findClaimFiles(REPO)).claims).machines;
+const repoMachines = (): readonly ResolvedMachine[] => loaded(...loadClaims(REPO, findClaimFiles(REPO)).claims.map((claim) => claim.document));
 
 /** Every shape of Machine the user-data must handle: the repository's claims and the edge cases. */
-const samples: Array<[string, LoadedMachine]> = [
-  ...repoMachines().map((machine): [string, LoadedMachine] => [`claim ${machine.id}`, machine]),
+const samples: Array<[string, ResolvedMachine]> = [
+  ...repoMachines().map((machine): [string, ResolvedMachine] => [`claim ${machineId(machine)}`, machine]),
   ...([
     ['no nix, no bootstrap', minimalMachine('bare')],
     ['nix only', minimalMachine('nix-only', { nix: { flakeRef: 'github:kubelize/fabric#nix-only' } })],
@@ -35,7 +36,7 @@ const samples: Array<[string, LoadedMachine]> = [
     ['hostname override and domain', minimalMachine('renamed', { hostname: 'web01', network: { domain: 'home.arpa' } })],
     ['several keys, YAML-special comment', minimalMachine('many-keys', { bootstrap: { adminUser: 'ops', sshAuthorizedKeys: [KEY, `${KEY.split(' ').slice(0, 2).join(' ')} ops: #1 "laptop"`] } })],
     ['flake ref with YAML and template characters', minimalMachine('odd-ref', { nix: { flakeRef: 'git+https://example.org/r.git?ref=a${b}%{c}&d="e"#odd-ref' } })],
-  ] as Array<[string, Record<string, unknown>]>).map(([reason, document]): [string, LoadedMachine] => [reason, loaded(document)[0]]),
+  ] as Array<[string, Record<string, unknown>]>).map(([reason, document]): [string, ResolvedMachine] => [reason, loaded(document)[0]]),
 ];
 
 const snippetModule = proxmoxModule({ insecureSkipTlsVerify: false, bootstrap: BootstrapChannel.SNIPPET, snippetDatastore: 'snippets-nfs' });
@@ -185,7 +186,7 @@ describe('the snippet user-data', () => {
 });
 
 /** The varmap the Composition's patches would build for a Machine: the table's `from` paths, by name. */
-function varmap(machine: LoadedMachine): Record<string, unknown> {
+function varmap(machine: ResolvedMachine): Record<string, unknown> {
   const document = { metadata: { name: machine.name, namespace: machine.namespace }, spec: machine.spec };
   const values: Record<string, unknown> = {};
   for (const variable of MODULE_VARIABLES) {

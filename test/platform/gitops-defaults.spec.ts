@@ -5,7 +5,7 @@
  * claim, the field Crossplane's claim CRD defaults) and must come out unchanged.
  */
 import { machineSchema } from '../../src/api/machine-schema';
-import { Topology } from '../../src/synth/settings';
+import { Topology } from '../../src/api/topology';
 import { CrdSchema, loadCrdSchemas } from '../_crd-schemas';
 import { synthTopology } from '../_topologies';
 

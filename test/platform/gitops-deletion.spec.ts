@@ -6,7 +6,7 @@ import { MachineSpecDeletionPolicy } from '../../imports/fabric.kubelize.io';
 import * as tf from '../../imports/tf.upbound.io';
 import * as tfm from '../../imports/tf.m.upbound.io';
 import { ChangeKind, computePlan } from '../../src/synth/plan';
-import { Topology } from '../../src/synth/settings';
+import { Topology } from '../../src/api/topology';
 import { find } from '../_helpers';
 import { synthTopology } from '../_topologies';
 

@@ -10,7 +10,7 @@ import {
   PROVIDER_HEALTH_KEY,
   PROVIDER_OPEN_LIBS_KEY,
   providerHealthLua,
-} from '../../src/gitops/argocd-chart';
+} from '../../src/gitops/argocd';
 import { describeWithArgoCdLua, HealthCheck } from '../_argocd-lua';
 
 /** The check exactly as argocd-cm ships it, with the library setting argocd-cm gives it. */

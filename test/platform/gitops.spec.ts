@@ -4,9 +4,9 @@
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { APPLICATION_NAME, ARGOCD_NAMESPACE, LOCAL_CLUSTER, MACHINE_HEALTH_KEY, machineHealthLua } from '../../src/gitops/argocd-chart';
+import { APPLICATION_NAME, ARGOCD_NAMESPACE, LOCAL_CLUSTER, MACHINE_HEALTH_KEY, machineHealthLua } from '../../src/gitops/argocd';
 import { applySyncPolicies, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../../src/gitops/sync-policy';
-import { Topology } from '../../src/synth/settings';
+import { Topology } from '../../src/api/topology';
 import { find, minimalMachine, TEST_REPO_URL } from '../_helpers';
 import { synthTopology } from '../_topologies';
 

@@ -1,13 +1,12 @@
 import { hostFacts, HOSTS_DIR } from '../../src/nixos/host-facts';
 import { CLUSTER_DIR } from '../../src/synth/render';
 import { synthesize } from '../../src/synth/synthesize';
-import { validateMachines } from '../../src/validation/validate-machines';
-import { minimalMachine, tempProject, TEST_SSH_KEY } from '../_helpers';
+import { checkDocuments, minimalMachine, tempProject, TEST_SSH_KEY } from '../_helpers';
 
 const KEY = TEST_SSH_KEY;
 
 function facts(spec: Record<string, unknown>, name = 'dns01') {
-  const { machines, problems } = validateMachines([{ file: 'claims/a.yaml', index: 0, document: minimalMachine(name, spec) }]);
+  const { machines, problems } = checkDocuments([minimalMachine(name, spec)], 'claims/a.yaml');
   expect(problems).toEqual([]);
   return hostFacts(machines[0]);
 }

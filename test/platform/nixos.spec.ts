@@ -9,8 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import contract from '../../src/nixos/bootstrap-contract.json';
 import { hostFactsFiles } from '../../src/nixos/host-facts';
-import { validateMachines } from '../../src/validation/validate-machines';
-import { minimalMachine, REPO, TEST_SSH_KEY } from '../_helpers';
+import { checkDocuments, minimalMachine, REPO, TEST_SSH_KEY } from '../_helpers';
 import { run, testWith } from '../_checkers';
 
 const NIXOS = path.join(REPO, 'src/nixos');
@@ -41,7 +40,7 @@ const STUB_LIB = `rec {
 
 /** Facts JSON files as synth writes them, in a temp dir; returns the dir. */
 function factsDir(...documents: Record<string, unknown>[]): string {
-  const { machines, problems } = validateMachines(documents.map((document, index) => ({ file: 'claims/t.yaml', index, document })));
+  const { machines, problems } = checkDocuments(documents, 'claims/t.yaml');
   expect(problems).toEqual([]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-facts-'));
   for (const [file, text] of hostFactsFiles(machines)) {

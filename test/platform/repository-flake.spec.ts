@@ -65,7 +65,7 @@ describe('synth and the repository flake', () => {
     const project = tempProject({ 'a.yaml': minimalMachine('web', { nix: { flakeRef: ref } }), 'b.yaml': other }, THIS_REPOSITORY);
     try {
       expect(problemsOf(project)).toEqual([
-        'claims/b.yaml:20:15: Machine lab/web: spec.nix.flakeRef names output "web", which this repository\'s flake already builds for Machine infra-machines/web (claims/a.yaml); its outputs are Machine names, so two Machines pointing at it need different names, got "github:kubelize/fabric#web"',
+        'claims/b.yaml:20:15: Machine lab/web: spec.nix.flakeRef names output "web", which this repository\'s flake already builds for Machine infra-machines/web (claims/a.yaml:4); its outputs are Machine names, so two Machines pointing at it need different names, got "github:kubelize/fabric#web"',
       ]);
     } finally {
       fs.rmSync(project, { recursive: true, force: true });

@@ -4,8 +4,9 @@
  * with ajv and Kubernetes' pruning semantics, and each Machine against the XRD synth wrote. This runs on a
  * clone with nothing beside it; the shared conformance validator adds upstream CEL and metadata rules in CI.
  */
-import { renderPackage } from '../../src/constructs/configuration-package';
-import { resolveSettings, Topology } from '../../src/synth/settings';
+import { renderPackage } from '../../src/synth/configuration-package';
+import { Topology } from '../../src/api/topology';
+import { resolveSettings } from '../../src/synth/settings';
 import { toJsonSchema } from '../../src/validation/_to-json-schema';
 import { crdProblems, loadCrdSchemas } from '../_crd-schemas';
 import { objectsOf, TEST_REPO_URL } from '../_helpers';
