@@ -260,7 +260,8 @@ const spec: StructuralSchema = {
   },
 };
 
-const status: StructuralSchema = {
+/** The status section: what the Composition writes back from the Workspace. */
+export const MACHINE_STATUS_SCHEMA = {
   type: 'object',
   description: "Observed state, written by the Composition from the Workspace's outputs and conditions.",
   properties: {
@@ -292,7 +293,7 @@ const status: StructuralSchema = {
       },
     },
   },
-};
+} as const satisfies StructuralSchema;
 
 /** The Machine's OpenAPI v3 schema, as it goes into the XRD. */
 export const machineSchema: StructuralSchema = {
@@ -305,5 +306,5 @@ export const machineSchema: StructuralSchema = {
     },
   ],
   required: ['spec'],
-  properties: { spec, status },
+  properties: { spec, status: MACHINE_STATUS_SCHEMA },
 };

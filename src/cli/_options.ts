@@ -3,6 +3,7 @@
  * refusal of an unknown option (with a suggestion) all read the same table, so help never omits an option.
  * An unknown option is refused rather than ignored: a misspelled `--plan` must not write dist/.
  */
+import { FabricError } from '../util/errors';
 import { didYouMean } from '../util/suggest';
 
 export interface OptionSpec {
@@ -25,12 +26,7 @@ export interface CommandSpec {
 const HELP: OptionSpec = { name: '--help', description: 'print this help and exit' };
 
 /** Bad usage: the message names the option and, where one is near, the option meant. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export class UsageError extends FabricError {}
 
 export interface ParsedOptions {
   readonly help: boolean;

@@ -5,9 +5,8 @@
  */
 import * as path from 'path';
 import { formatPlan, hasChanges, isDestructive, refusedChanges } from '../synth/plan';
-import { DestroyRefusedError, ProviderRefusedError, synthesize } from '../synth/synthesize';
-import { SettingsError } from '../synth/settings';
-import { ValidationError } from '../validation/problem';
+import { synthesize } from '../synth/synthesize';
+import { FabricError } from '../util/errors';
 import { CommandSpec, helpText, parseOptions, UsageError } from './_options';
 
 export const SYNTH_COMMAND: CommandSpec = {
@@ -86,7 +85,7 @@ export function synthCommand(argv: readonly string[], options: SynthCommandOptio
     if (!detailed || !changed) return 0;
     return isDestructive(result.plan) ? 3 : 2;
   } catch (error) {
-    const refused = error instanceof ValidationError || error instanceof DestroyRefusedError || error instanceof ProviderRefusedError || error instanceof SettingsError;
+    const refused = error instanceof FabricError;
     output.err(refused ? (error as Error).message : `synth failed: ${(error as Error).stack ?? error}`);
     if (!dryRun) output.err(`${shownOut} was left unchanged`);
     return refused || detailed ? 1 : 2;

@@ -18,6 +18,7 @@ import {
   CompositeResourceDefinitionV2SpecScope,
 } from '../../imports/apiextensions.crossplane.io';
 import { MACHINE_GROUP, MACHINE_KIND, MACHINE_PLURAL, MACHINE_VERSION, machineSchema } from '../api/machine-schema';
+import { specPath, statusPath } from '../api/field-paths';
 import { CLAIM_COMPOSITE_DELETE_POLICY, Topology, TOPOLOGY_SHAPES } from '../api/topology';
 
 /** The namespaced topology's XRD name (see machine-topology.ts for both). */
@@ -25,9 +26,9 @@ export const XRD_NAME = TOPOLOGY_SHAPES[Topology.NAMESPACED].xrdName;
 
 /** Columns `kubectl get machines` shows besides Crossplane's own SYNCED, READY, COMPOSITION and AGE. */
 export const PRINTER_COLUMNS = [
-  { name: 'NODE', type: 'string', jsonPath: '.spec.proxmox.node' },
-  { name: 'VMID', type: 'integer', jsonPath: '.status.vmId' },
-  { name: 'IP', type: 'string', jsonPath: '.status.ipAddress' },
+  { name: 'NODE', type: 'string', jsonPath: `.${specPath('spec.proxmox.node')}` },
+  { name: 'VMID', type: 'integer', jsonPath: `.${statusPath('status.vmId')}` },
+  { name: 'IP', type: 'string', jsonPath: `.${statusPath('status.ipAddress')}` },
 ];
 
 export interface MachineDefinitionProps {

@@ -77,15 +77,6 @@ export interface TerraformBinding {
   readonly present: string;
 }
 
-/** Bindings to the module's variables and locals (see terraform-module.ts). */
-export const USER_DATA_TERRAFORM_BINDINGS: Readonly<Record<UserDataInput, TerraformBinding>> = {
-  hostname: { expression: 'local.hostname', present: 'local.hostname != null' },
-  fqdn: { expression: 'local.fqdn', present: 'local.fqdn != null' },
-  adminUser: { expression: 'var.admin_user', present: 'var.admin_user != null' },
-  sshAuthorizedKeys: { expression: 'var.ssh_authorized_keys', present: 'length(var.ssh_authorized_keys) > 0' },
-  flakeRef: { expression: 'var.nix_flake_ref', present: 'var.nix_flake_ref != null' },
-};
-
 const isReference = (template: UserDataTemplate): template is InputReference =>
   typeof template === 'object' && template !== null && !Array.isArray(template) && 'input' in template;
 
@@ -126,27 +117,30 @@ function hclString(value: string): string {
 
 const HCL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
+/** How the Terraform module binds each input. */
+export type TerraformBindings = Readonly<Record<UserDataInput, TerraformBinding>>;
+
 /** One template value as a Terraform expression. */
-function hclExpression(template: UserDataTemplate): string {
-  if (isReference(template)) return USER_DATA_TERRAFORM_BINDINGS[template.input].expression;
+function hclExpression(template: UserDataTemplate, bindings: TerraformBindings): string {
+  if (isReference(template)) return bindings[template.input].expression;
   if (typeof template === 'string') return hclString(template);
   if (typeof template === 'number' || typeof template === 'boolean') return String(template);
-  if (Array.isArray(template)) return `[${template.map(hclExpression).join(', ')}]`;
+  if (Array.isArray(template)) return `[${template.map((item) => hclExpression(item, bindings)).join(', ')}]`;
   const attributes = Object.entries(template as Record<string, UserDataTemplate>).map(
-    ([key, child]) => `${HCL_IDENTIFIER.test(key) ? key : hclString(key)} = ${hclExpression(child)}`,
+    ([key, child]) => `${HCL_IDENTIFIER.test(key) ? key : hclString(key)} = ${hclExpression(child, bindings)}`,
   );
   return `{ ${attributes.join(', ')} }`;
 }
 
 /**
  * The cloud-config document as one Terraform expression (without `#cloud-config` and without the
- * surrounding `${}`). Each key becomes `<inputs present> ? <value> : null`, and a `for` expression drops
- * the nulls before `yamlencode`.
+ * surrounding `${}`), each input bound as `bindings` says. Each key becomes `<inputs present> ? <value> : null`,
+ * and a `for` expression drops the nulls before `yamlencode`.
  */
-export function userDataExpression(): string {
+export function userDataExpression(bindings: TerraformBindings): string {
   const attributes = Object.entries(USER_DATA_TEMPLATE).map(([key, template]) => {
-    const conditions = inputsOf(template).map((name) => USER_DATA_TERRAFORM_BINDINGS[name].present);
-    const value = hclExpression(template);
+    const conditions = inputsOf(template).map((name) => bindings[name].present);
+    const value = hclExpression(template, bindings);
     return `${key} = ${conditions.length === 0 ? value : `(${conditions.join(' && ')}) ? ${value} : null`}`;
   });
   return `yamlencode({ for key, value in { ${attributes.join(', ')} } : key => value if value != null })`;

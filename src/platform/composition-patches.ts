@@ -10,6 +10,7 @@ import {
   ResourcesResourcesPatchesTransformsType as TransformType,
   ResourcesResourcesPatchesType as PatchType,
 } from '../../imports/pt.fn.crossplane.io';
+import { StatusPath, statusPath } from '../api/field-paths';
 import { MODULE_OUTPUTS } from './terraform-module';
 import { MODULE_VARIABLES } from './terraform-variables';
 
@@ -20,7 +21,7 @@ export const MANAGEMENT_POLICIES: Record<'Delete' | 'Orphan', string[]> = {
 };
 
 /** Machine status field ← module output. */
-export const STATUS_FROM_OUTPUTS: Record<string, keyof typeof MODULE_OUTPUTS> = {
+export const STATUS_FROM_OUTPUTS: Readonly<Partial<Record<StatusPath, keyof typeof MODULE_OUTPUTS>>> = {
   'status.vmId': 'vm_id',
   'status.node': 'node',
   'status.ipAddress': 'ip_address',
@@ -101,15 +102,15 @@ function combineNamespaceAndName(namespacePath: string, namePath: string, fmt: s
  * Ready=False Creating ("Unready resources: workspace") however Terraform fails, and keeps Synced=True; the
  * Workspace's own Synced=False ReconcileError carries Terraform's error, so it is copied for the health check.
  */
-export const WORKSPACE_CONDITIONS_PATH = 'status.workspace.conditions';
+export const WORKSPACE_CONDITIONS_PATH = statusPath('status.workspace.conditions');
 
 /** Module outputs and the Workspace's conditions → Machine status. */
 export function statusPatches(): Patch[] {
   return [
-    ...Object.entries(STATUS_FROM_OUTPUTS).map(([statusPath, output]) => ({
+    ...Object.entries(STATUS_FROM_OUTPUTS).map(([field, output]) => ({
       type: PatchType.TO_COMPOSITE_FIELD_PATH,
       fromFieldPath: `status.atProvider.outputs.${output}`,
-      toFieldPath: statusPath,
+      toFieldPath: field,
     })),
     { type: PatchType.TO_COMPOSITE_FIELD_PATH, fromFieldPath: 'status.conditions', toFieldPath: WORKSPACE_CONDITIONS_PATH },
   ];

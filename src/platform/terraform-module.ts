@@ -7,11 +7,11 @@
 import { schemaAt } from '../api/schema-lookup';
 import { expr, OutputBlock, TerraformJson, VariableBlock } from './terraform-json';
 import { smbiosContent } from '../nixos/smbios';
-import { userDataExpression } from '../nixos/user-data';
+import { TerraformBindings, userDataExpression } from '../nixos/user-data';
 import { machineSchema } from '../api/machine-schema';
 import { CREDENTIAL_FILES, CredentialKey, SSH_CREDENTIAL_FILES } from './proxmox-credentials';
 import { BootstrapChannel, DEFAULT_SNIPPET_DATASTORE } from '../nixos/bootstrap-channel';
-import { MODULE_VARIABLES } from './terraform-variables';
+import { MODULE_VARIABLES, v } from './terraform-variables';
 import { PROXMOX_TIMEOUTS } from './timeouts';
 
 /** bpg/proxmox, pinned: a provider upgrade is a reviewed change, not a surprise at the next apply. */
@@ -56,16 +56,16 @@ export function proxmoxModule(options: ProxmoxModuleOptions): TerraformJson {
       },
     },
     locals: {
-      hostname: expr('coalesce(var.hostname, var.machine_name)'),
-      disk_storage: expr('coalesce(var.disk_storage, var.proxmox_storage)'),
+      hostname: expr(`coalesce(${v('hostname')}, ${v('machine_name')})`),
+      disk_storage: expr(`coalesce(${v('disk_storage')}, ${v('proxmox_storage')})`),
       // Static when ip is set; dhcp unless dhcp is explicitly false (then the image decides).
-      ipv4_address: expr('var.network_ip != null ? "${var.network_ip}/${var.network_cidr}" : (var.network_dhcp == false ? null : "dhcp")'),
+      ipv4_address: expr(`${v('network_ip')} != null ? "${expr(v('network_ip'))}/${expr(v('network_cidr'))}" : (${v('network_dhcp')} == false ? null : "dhcp")`),
       // Proxmox sorts tags; an unsorted list would show a diff on every plan.
-      tags: expr('sort([for key, value in var.tags : "${key}-${value}"])'),
+      tags: expr(`sort([for key, value in ${v('tags')} : "\${key}-\${value}"])`),
       ipv4_addresses: expr(`[for address in flatten(${VM_RESOURCE}.ipv4_addresses) : address if !startswith(address, "127.")]`),
       ...(snippet ? {
-        fqdn: expr('var.network_domain != null ? "${local.hostname}.${var.network_domain}" : null'),
-        user_data: `#cloud-config\n${expr(userDataExpression())}`,
+        fqdn: expr(`${v('network_domain')} != null ? "\${local.hostname}.${expr(v('network_domain'))}" : null`),
+        user_data: `#cloud-config\n${expr(userDataExpression(USER_DATA_BINDINGS))}`,
       } : {}),
     },
     resource: {
@@ -75,6 +75,15 @@ export function proxmoxModule(options: ProxmoxModuleOptions): TerraformJson {
     output: moduleOutputs(),
   };
 }
+
+/** The snippet channel's cloud-config inputs, bound to the module's variables and locals. */
+export const USER_DATA_BINDINGS: TerraformBindings = {
+  hostname: { expression: 'local.hostname', present: 'local.hostname != null' },
+  fqdn: { expression: 'local.fqdn', present: 'local.fqdn != null' },
+  adminUser: { expression: v('admin_user'), present: `${v('admin_user')} != null` },
+  sshAuthorizedKeys: { expression: v('ssh_authorized_keys'), present: `length(${v('ssh_authorized_keys')}) > 0` },
+  flakeRef: { expression: v('nix_flake_ref'), present: `${v('nix_flake_ref')} != null` },
+};
 
 function credential(key: CredentialKey): string {
   const file = { ...CREDENTIAL_FILES, ...SSH_CREDENTIAL_FILES }[key];
@@ -93,7 +102,7 @@ function sshSettings(): Record<string, string | boolean> {
 }
 
 /** The user-data snippet's file name, per Machine: labels hold no dots, so no two Machines share a file. */
-const SNIPPET_FILE_NAME = 'fabric.${var.machine_namespace}.${var.machine_name}.yaml';
+const SNIPPET_FILE_NAME = `fabric.${expr(v('machine_namespace'))}.${expr(v('machine_name'))}.yaml`;
 
 /**
  * The user-data snippet. Its id, `<datastore>:snippets/<file>`, becomes the VM's cicustom user=.
@@ -103,7 +112,7 @@ function userDataFile(datastore: string): Record<string, unknown> {
   return {
     content_type: 'snippets',
     datastore_id: datastore,
-    node_name: expr('var.proxmox_node'),
+    node_name: expr(v('proxmox_node')),
     overwrite: true,
     source_raw: { data: expr('local.user_data'), file_name: SNIPPET_FILE_NAME },
   };
@@ -134,44 +143,44 @@ function virtualMachine(snippetDatastore: string | undefined): Record<string, un
   const snippet = snippetDatastore !== undefined;
   return {
     ...(snippet ? { depends_on: [USER_DATA_RESOURCE] } : {}),
-    node_name: expr('var.proxmox_node'),
-    vm_id: expr('var.proxmox_vm_id'),
+    node_name: expr(v('proxmox_node')),
+    vm_id: expr(v('proxmox_vm_id')),
     name: expr('local.hostname'),
-    description: 'Managed by Fabric from Machine ${var.machine_namespace}/${var.machine_name}; changes made in Proxmox are reverted.',
+    description: `Managed by Fabric from Machine ${expr(v('machine_namespace'))}/${expr(v('machine_name'))}; changes made in Proxmox are reverted.`,
     tags: expr('local.tags'),
-    pool_id: expr('var.proxmox_pool'),
-    on_boot: expr('var.proxmox_start_on_boot'),
+    pool_id: expr(v('proxmox_pool')),
+    on_boot: expr(v('proxmox_start_on_boot')),
     started: true,
     stop_on_destroy: true,
-    clone: { vm_id: expr('var.proxmox_template_id'), full: true, retries: 3 },
+    clone: { vm_id: expr(v('proxmox_template_id')), full: true, retries: 3 },
     agent: { enabled: true, trim: true, timeout: `${PROXMOX_TIMEOUTS.agent}s` },
-    cpu: { cores: expr('var.cpu_cores'), sockets: expr('var.cpu_sockets'), type: expr('var.cpu_type') },
-    memory: { dedicated: expr('var.memory_size') },
+    cpu: { cores: expr(v('cpu_cores')), sockets: expr(v('cpu_sockets')), type: expr(v('cpu_type')) },
+    memory: { dedicated: expr(v('memory_size')) },
     operating_system: { type: 'l26' },
     serial_device: { device: 'socket' },
-    disk: [{ interface: expr('var.disk_interface'), datastore_id: expr('local.disk_storage'), size: expr('var.disk_size'), discard: 'on' }],
+    disk: [{ interface: expr(v('disk_interface')), datastore_id: expr('local.disk_storage'), size: expr(v('disk_size')), discard: 'on' }],
     network_device: [networkDevice()],
     initialization: {
-      datastore_id: expr('var.proxmox_storage'),
+      datastore_id: expr(v('proxmox_storage')),
       // Replaces Proxmox's generated user-data (hostname, user, keys), so the snippet sets them itself.
       ...(snippet ? { user_data_file_id: `${snippetDatastore}:snippets/${SNIPPET_FILE_NAME}` } : {}),
       dynamic: {
         dns: {
-          for_each: present('length(var.network_dns) > 0 || var.network_domain != null'),
+          for_each: present(`length(${v('network_dns')}) > 0 || ${v('network_domain')} != null`),
           content: {
-            servers: expr('length(var.network_dns) > 0 ? var.network_dns : null'),
-            domain: expr('var.network_domain'),
+            servers: expr(`length(${v('network_dns')}) > 0 ? ${v('network_dns')} : null`),
+            domain: expr(v('network_domain')),
           },
         },
         ip_config: {
           for_each: present('local.ipv4_address != null'),
-          content: { ipv4: { address: expr('local.ipv4_address'), gateway: expr('var.network_gateway') } },
+          content: { ipv4: { address: expr('local.ipv4_address'), gateway: expr(v('network_gateway')) } },
         },
         // bpg refuses user_account together with user_data_file_id.
         ...(snippet ? {} : {
           user_account: {
-            for_each: present('var.admin_user != null'),
-            content: { username: expr('var.admin_user'), keys: expr('var.ssh_authorized_keys') },
+            for_each: present(`${v('admin_user')} != null`),
+            content: { username: expr(v('admin_user')), keys: expr(v('ssh_authorized_keys')) },
           },
         }),
       },
@@ -179,10 +188,10 @@ function virtualMachine(snippetDatastore: string | undefined): Record<string, un
     dynamic: {
       // Data disks follow the boot disk on the SCSI bus, in list order.
       disk: {
-        for_each: expr('{ for index, disk in var.data_disks : "scsi${index + 1}" => disk }'),
+        for_each: expr(`{ for index, disk in ${v('data_disks')} : "scsi\${index + 1}" => disk }`),
         content: {
           interface: expr('disk.key'),
-          datastore_id: expr('coalesce(disk.value.storage, var.proxmox_storage)'),
+          datastore_id: expr(`coalesce(disk.value.storage, ${v('proxmox_storage')})`),
           size: expr('disk.value.size'),
           file_format: 'raw',
           discard: 'on',
@@ -191,8 +200,8 @@ function virtualMachine(snippetDatastore: string | undefined): Record<string, un
       // The flake reference travels as data in SMBIOS (root-only product_serial); see docs/bootstrap.md.
       ...(snippet ? {} : {
         smbios: {
-          for_each: present('var.nix_flake_ref != null'),
-          content: smbiosContent(expr('var.nix_flake_ref')),
+          for_each: present(`${v('nix_flake_ref')} != null`),
+          content: smbiosContent(expr(v('nix_flake_ref'))),
         },
       }),
     },
@@ -214,8 +223,8 @@ function virtualMachine(snippetDatastore: string | undefined): Record<string, un
 function networkDevice(): Record<string, unknown> {
   const providerDefault = null;
   return {
-    bridge: expr('var.proxmox_bridge'),
-    vlan_id: expr('var.proxmox_vlan'),
+    bridge: expr(v('proxmox_bridge')),
+    vlan_id: expr(v('proxmox_vlan')),
     model: 'virtio',
     enabled: providerDefault,
     disconnected: providerDefault,

@@ -6,11 +6,13 @@
  * typed JSON by name, never spliced into the module and never by list index, so no value can change the
  * module and adding a row shifts nothing.
  */
+import type { MachineFieldPath } from '../api/field-paths';
+
 export interface ModuleVariable {
   /** Terraform variable name, and the key in the Workspace's varmap. */
   readonly name: string;
   /** Field path in the Machine that the value is patched from. */
-  readonly from: string;
+  readonly from: MachineFieldPath;
   /** Terraform type constraint. */
   readonly type: string;
   /**
@@ -22,7 +24,7 @@ export interface ModuleVariable {
 
 const optional = null;
 
-export const MODULE_VARIABLES: readonly ModuleVariable[] = [
+const TABLE = [
   { name: 'machine_name', from: 'metadata.name', type: 'string' },
   { name: 'machine_namespace', from: 'metadata.namespace', type: 'string' },
   { name: 'hostname', from: 'spec.hostname', type: 'string', whenAbsent: optional },
@@ -52,4 +54,14 @@ export const MODULE_VARIABLES: readonly ModuleVariable[] = [
   { name: 'admin_user', from: 'spec.bootstrap.adminUser', type: 'string', whenAbsent: optional },
   { name: 'ssh_authorized_keys', from: 'spec.bootstrap.sshAuthorizedKeys', type: 'list(string)', whenAbsent: [] },
   { name: 'tags', from: 'spec.tags', type: 'map(string)', whenAbsent: {} },
-];
+] as const satisfies readonly ModuleVariable[];
+
+export const MODULE_VARIABLES: readonly ModuleVariable[] = TABLE;
+
+/** The name of a variable of the table. */
+export type VariableName = (typeof TABLE)[number]['name'];
+
+/** `var.<name>` for a Terraform expression: only a variable of the table compiles. */
+export function v(name: VariableName): string {
+  return `var.${name}`;
+}

@@ -7,6 +7,8 @@
  * To add an effect: a row with the field path (list items as `[]`) and either an effect or a function of
  * the old and new values, and the upstream line that shows it.
  */
+import type { SpecItemPath } from '../api/field-paths';
+
 export enum Effect {
   IN_PLACE = 'in place',
   /** bpg applies it and reboots the VM (`rebootRequired`, vm.go:7049-7105). */
@@ -24,7 +26,7 @@ export const EFFECT_ORDER: readonly Effect[] = [Effect.IN_PLACE, Effect.NEXT_BOO
 
 export interface FieldEffect {
   /** Machine field path; list items written `[]`: `spec.dataDisks[].size`. */
-  readonly field: string;
+  readonly field: SpecItemPath;
   readonly effect: Effect | ((before: unknown, after: unknown) => Effect);
   /** Why, for the plan's reader. */
   readonly why: string;

@@ -1,3 +1,5 @@
+import { FabricError } from '../util/errors';
+
 /**
  * A refusal at synth time. Every problem names where it is: the claim file, the Machine and the field,
  * then what is wrong, what is allowed and the value received.
@@ -32,10 +34,9 @@ export function formatProblem(problem: Problem): string {
 }
 
 /** Thrown when synth refuses; carries every problem found in the run. */
-export class ValidationError extends Error {
+export class ValidationError extends FabricError {
   constructor(public readonly problems: readonly Problem[]) {
     super(`${problems.length} problem${problems.length === 1 ? '' : 's'} found:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
-    this.name = 'ValidationError';
   }
 }
 

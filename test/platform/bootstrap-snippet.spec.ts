@@ -9,7 +9,7 @@ import { FLAKE_REF_FILE, inputsOf, renderUserData, USER_DATA_TEMPLATE, userDataE
 import { hostFacts, userDataValues } from '../../src/nixos/host-facts';
 import { BootstrapChannel } from '../../src/nixos/bootstrap-channel';
 import { synthesize } from '../../src/synth/synthesize';
-import { proxmoxModule, USER_DATA_RESOURCE } from '../../src/platform/terraform-module';
+import { proxmoxModule, USER_DATA_BINDINGS, USER_DATA_RESOURCE } from '../../src/platform/terraform-module';
 import { MODULE_VARIABLES } from '../../src/platform/terraform-variables';
 import { checkDocuments, find, minimalMachine, objectsOf, REPO, tempProject, TEST_SSH_KEY } from '../_helpers';
 import { cloudInitSchema, onPath, run, RunResult, testWith } from '../_checkers';
@@ -64,10 +64,10 @@ describe('the snippet channel module', () => {
   });
 
   test('builds the user-data with yamlencode from variables, never by splicing values', () => {
-    expect(snippetModule.locals.user_data).toBe(`#cloud-config\n\${${userDataExpression()}}`);
-    expect(userDataExpression()).toMatch(/^yamlencode\(\{ for key, value in \{ .* \} : key => value if value != null \}\)$/);
+    expect(snippetModule.locals.user_data).toBe(`#cloud-config\n\${${userDataExpression(USER_DATA_BINDINGS)}}`);
+    expect(userDataExpression(USER_DATA_BINDINGS)).toMatch(/^yamlencode\(\{ for key, value in \{ .* \} : key => value if value != null \}\)$/);
     for (const name of ['local.hostname', 'local.fqdn', 'var.admin_user', 'var.ssh_authorized_keys', 'var.nix_flake_ref']) {
-      expect(userDataExpression()).toContain(name);
+      expect(userDataExpression(USER_DATA_BINDINGS)).toContain(name);
     }
   });
 
