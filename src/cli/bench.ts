@@ -1,24 +1,24 @@
 /**
- * `npm run bench [-- --sizes 10,1000,5000,10000 --runs 3]`: synth at fleet scale, against a floor.
+ * `npm run bench [-- --sizes 100,1000 --runs 5 --compare <checkout>]`: synth at fleet scale, against a floor.
  *
- * For each size N it generates N valid Machines, as YAML claims and as TypeScript claims, in a throwaway
- * project, runs the real synth over them (validation included) and a floor in the same run: a plain Node
- * script that only parses the same claims and writes each object back out with the same YAML library.
- * Like is compared with like: synth and floor are both started by bare node (npm's own start-up, about a
- * quarter of a second, is timed once, for the example fleet), and a first synth and the floor take turns,
- * so a drift in the machine's speed falls on both alike. Synth is timed twice: the first synth of the fleet
- * (no dist/ yet) and a re-synth over its own dist/ (the everyday case: the plan reads the current tree).
- * Every command runs once untimed first, so tsx's transform cache and the page cache are warm for synth and
- * floor alike; then min and median of the timed runs are reported, with peak memory, the synth/floor ratios
- * of the mins and of the medians (on a busy machine noise only adds time, so the mins' ratio is the steadier
- * one), and the cost per Machine.
+ * The workloads are the example fleet (this repository's claims/) and, for each size N, N generated Machines
+ * as YAML claims and as TypeScript claims, each in a throwaway project. For each, it times the real synth
+ * (validation, plan and atomic write included) twice: a first synth as after a clone (no dist/, no .fabric/)
+ * and a re-synth of the unchanged fleet (the everyday case), and a floor: a plain Node script that only parses
+ * the same claims and writes each object back out with the same YAML library. Synth and floor are both
+ * started by bare node, and take turns, so a drift in the machine's speed falls on both alike. Every command
+ * runs once untimed first (tsx's transform cache and the page cache are warm for synth and floor alike);
+ * then min and median of the timed runs are reported, with peak memory.
+ *
+ * `--compare <checkout>` times another built checkout's synth in turn with this one's: that is how a speed
+ * part is judged, by switching it off in a copy and comparing (CONTRIBUTING.md).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BENCH_COMMAND } from './_commands';
-import { commandLine } from './_options';
+import { commandLine, UsageError } from './_options';
 import { PROJECT_DIR } from './_project-dir';
 
 const REPO = PROJECT_DIR;
@@ -26,6 +26,8 @@ const REPO = PROJECT_DIR;
 interface Options {
   readonly sizes: number[];
   readonly runs: number;
+  /** Another Fabric checkout whose synth takes turns with this one's. */
+  readonly compare?: string;
 }
 
 interface Measurement {
@@ -47,12 +49,14 @@ function parseOptions(argv: readonly string[]): Options | number {
     const value = parsed.values.get(name);
     return typeof value === 'string' ? value : undefined;
   };
-  const sizes = (option('--sizes') ?? '10,1000,5000,10000').split(',').map(Number);
-  const runs = Number(option('--runs') ?? '3');
+  const sizes = (option('--sizes') ?? '100,1000').split(',').map(Number);
+  const runs = Number(option('--runs') ?? '5');
   if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(runs) || runs < 1) {
-    throw new Error('usage: npm run bench [-- --sizes 10,1000,5000,10000 --runs 3]');
+    throw new UsageError('--sizes takes whole numbers from 1, --runs a whole number from 1');
   }
-  return { sizes, runs };
+  const compare = option('--compare');
+  if (compare !== undefined && !fs.existsSync(path.join(compare, 'bin', 'fabric.js'))) throw new UsageError(`--compare ${compare}: no Fabric checkout there (no bin/fabric.js)`);
+  return { sizes, runs, compare };
 }
 
 /** Machine number i: unique name, hostname, static IP and VMID, so the fleet checks pass. */
@@ -129,13 +133,6 @@ function measure(command: string, args: string[], cwd: string): Measurement {
   return { seconds, peakMiB: peak ? Number(peak) : NaN };
 }
 
-/** The synth process exactly as `npm run synth` starts it (its script's words), without npm in front. */
-function synthProcess(): { command: string; args: string[] } {
-  const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const [command, ...args] = manifest.scripts.synth.split(/\s+/);
-  return { command: command === 'node' ? process.execPath : command, args };
-}
-
 /**
  * Moves a tree out of the way before a timed run, into `spent`, which is deleted when the bench ends, and
  * flushes earlier runs' writes, so that no run is charged for another's write-back.
@@ -184,62 +181,84 @@ function shown(timing: Timing, unit: 's' | 'ms' = 's'): string {
   return `${(timing.min * scale).toFixed(digits)} / ${(timing.median * scale).toFixed(digits)} ${unit}`;
 }
 
+/** A synth to time: this checkout's, or another's given with --compare. */
+interface Synth {
+  readonly label: string;
+  readonly command: string;
+  readonly args: string[];
+  readonly cwd: string;
+}
+
+/** The synth process of a checkout, as `npm run synth` starts it there (its script's words) without npm. */
+function synthOf(checkout: string, label: string): Synth {
+  const manifest = JSON.parse(fs.readFileSync(path.join(checkout, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const [command, ...args] = manifest.scripts.synth.split(/\s+/);
+  return { label, command: command === 'node' ? process.execPath : command, args: args.map((arg) => (arg.startsWith('bin/') ? path.join(checkout, arg) : arg)), cwd: checkout };
+}
+
+/** A throwaway project with this repository's example claims (claims/), sharing its dependencies. */
+function exampleProject(): string {
+  const dir = makeProject(0, 'yaml');
+  fs.cpSync(path.join(REPO, 'claims'), path.join(dir, 'claims'), { recursive: true });
+  return dir;
+}
+
+/**
+ * A first synth as after a clone (no dist/, no .fabric/: both set aside before each run) and a re-synth of an
+ * unchanged fleet (dist/ and .fabric/ as the previous synth left them), for each synth, taking turns.
+ */
+function timeSynths(synths: readonly Synth[], project: string, runs: number, floor: () => Measurement): { first: Timing[]; again: Timing[]; floor: Timing } {
+  const spent = path.join(project, 'spent');
+  fs.mkdirSync(spent, { recursive: true });
+  const first = (synth: Synth) => () => {
+    setAside(path.join(project, 'dist'), spent);
+    setAside(path.join(project, '.fabric'), spent);
+    return measure(synth.command, [...synth.args, '--project', project], synth.cwd);
+  };
+  const again = (synth: Synth) => () => measure(synth.command, [...synth.args, '--project', project], synth.cwd);
+  const firsts = interleave(runs, { ...Object.fromEntries(synths.map((synth, i) => [`s${i}`, first(synth)])), floor } as Record<string, () => Measurement>);
+  // Each re-synth runs over the tree its own synth wrote just before.
+  const agains = synths.map((synth) => {
+    first(synth)();
+    return repeat(runs, again(synth));
+  });
+  return { first: synths.map((_, i) => firsts[`s${i}`]), again: agains, floor: firsts.floor };
+}
+
 function main(): void {
   const options = parseOptions(process.argv.slice(2));
   if (typeof options === 'number') {
     process.exitCode = options;
     return;
   }
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  console.log(`machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; min / median of ${options.runs} runs`);
-
-  // The example fleet: the synth process exactly as `npm run synth` starts it, without npm's own start-up.
-  const exampleOut = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-bench-example-'));
-  const synth = synthProcess();
-  const example = repeat(options.runs, () => {
-    fs.rmSync(path.join(exampleOut, 'dist'), { recursive: true, force: true });
-    return measure(synth.command, [...synth.args, '--out', path.join(exampleOut, 'dist')], REPO);
-  });
-  const viaNpm = repeat(options.runs, () => measure(npm, ['run', '--silent', 'synth', '--', '--out', path.join(exampleOut, 'dist')], REPO));
-  const bareNode = repeat(options.runs, () => measure(process.execPath, ['-e', '0'], REPO));
-  fs.rmSync(exampleOut, { recursive: true, force: true });
-  console.log(`example fleet (claims/): synth process ${shown(example, 'ms')}, peak ${example.peakMiB} MiB (target < 400 ms); through npm run synth ${shown(viaNpm, 'ms')} (target < 700 ms); node -e 0 ${shown(bareNode, 'ms')}`);
-  console.log('');
-  console.log('| N | claims | floor | first synth | re-synth | first / floor | re-synth / floor | synth peak | floor peak | re-synth per Machine |');
-  console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const synths = [synthOf(REPO, 'this'), ...(options.compare ? [synthOf(path.resolve(options.compare), path.basename(options.compare))] : [])];
+  console.log(`machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; min / median of ${options.runs} runs${synths.length > 1 ? `; ${synths[1].label} / this is the ratio of medians` : ''}`);
+  const compared = (times: Timing[]) => (times.length > 1 ? ` | ${shown(times[1])} | ${(times[1].median / times[0].median).toFixed(2)}×` : '');
+  console.log(`| fleet | claims | floor | first synth | re-synth |${synths.length > 1 ? ` ${synths[1].label} first | ratio | ${synths[1].label} re-synth | ratio |` : ''} first / floor | peak |`);
+  console.log(`| --- | --- | ---: | ---: | ---: |${synths.length > 1 ? ' ---: | ---: | ---: | ---: |' : ''} ---: | ---: |`);
 
   // Every project is deleted at the end, not between sizes: a deletion would slow the next size's runs.
   const projects: string[] = [];
   try {
-    for (const n of options.sizes) {
-      for (const format of ['yaml', 'ts'] as const) {
-        const project = makeProject(n, format);
-        projects.push(project);
-        const spent = path.join(project, 'spent');
-        fs.mkdirSync(spent);
-        fs.writeFileSync(path.join(project, 'floor.cjs'), FLOOR_SCRIPT);
-        const floorRequire = format === 'ts' ? ['--require', 'tsx/cjs'] : [];
-        const synthArgs = [...synth.args, '--project', project];
-        const { first, floor } = interleave(options.runs, {
-          first: () => {
-            setAside(path.join(project, 'dist'), spent);
-            return measure(synth.command, synthArgs, REPO);
-          },
-          floor: () => {
-            setAside(path.join(project, 'floor-out'), spent);
-            return measure(process.execPath, [...floorRequire, 'floor.cjs', project, path.join(project, 'floor-out')], project);
-          },
-        });
-        const again = repeat(options.runs, () => measure(synth.command, synthArgs, REPO));
-        const ratio = (t: Timing) => `${(t.min / floor.min).toFixed(2)}× / ${(t.median / floor.median).toFixed(2)}×`;
-        console.log(`| ${n} | ${format} | ${shown(floor)} | ${shown(first)} | ${shown(again)} | ${ratio(first)} | ${ratio(again)} | ${Math.max(first.peakMiB, again.peakMiB)} MiB | ${floor.peakMiB} MiB | ${((again.median / n) * 1000).toFixed(2)} ms |`);
-      }
+    const workloads: Array<{ fleet: string; format: 'yaml' | 'ts'; project: string }> = [{ fleet: 'example (claims/)', format: 'ts', project: exampleProject() }];
+    for (const n of options.sizes) for (const format of ['yaml', 'ts'] as const) workloads.push({ fleet: String(n), format, project: makeProject(n, format) });
+    for (const { fleet, format, project } of workloads) {
+      projects.push(project);
+      fs.writeFileSync(path.join(project, 'floor.cjs'), FLOOR_SCRIPT);
+      const floorRequire = format === 'ts' ? ['--require', 'tsx/cjs'] : [];
+      const floor = () => {
+        setAside(path.join(project, 'floor-out'), path.join(project, 'spent'));
+        return measure(process.execPath, [...floorRequire, 'floor.cjs', project, path.join(project, 'floor-out')], project);
+      };
+      const times = timeSynths(synths, project, options.runs, floor);
+      const ratio = (t: Timing) => `${(t.min / times.floor!.min).toFixed(2)}× / ${(t.median / times.floor!.median).toFixed(2)}×`;
+      console.log(`| ${fleet} | ${format} | ${shown(times.floor!)} | ${shown(times.first[0])} | ${shown(times.again[0])}${compared(times.first)}${compared(times.again)} | ${ratio(times.first[0])} | ${Math.max(times.first[0].peakMiB, times.again[0].peakMiB)} MiB |`);
     }
   } finally {
     for (const project of projects) fs.rmSync(project, { recursive: true, force: true });
   }
   console.log('');
-  console.log('targets: example fleet < 0.40 s as a process, < 0.7 s through npm; synth ≤ 1.3× floor at 1,000, 5,000 and 10,000; linear growth; peak < 300 MiB at 10,000');
+  console.log('target: a first synth at most 2.0× its floor, for the example fleet and for 1,000 Machines');
 }
 
 main();
