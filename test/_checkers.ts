@@ -1,21 +1,23 @@
 /**
  * The real external checkers some tests run (`cloud-init schema`, `nix-instantiate`, `sh`). On a
- * developer machine without the tool those tests are skipped and say why; in CI (CI=true) a missing tool
- * is a failure, because .ci/install-checkers.sh installs it and a silent skip would hide a broken check.
+ * machine without the tool those tests are skipped and say why; with FABRIC_REQUIRE_TOOLS=1 (this project's
+ * CI, where .ci/install-checkers.sh installs them) a missing tool is a failure: a silent skip would hide a
+ * broken check.
  */
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
+import { REQUIRE_TOOLS } from './_helpers';
 
 export function onPath(tool: string): boolean {
   return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' }).status === 0;
 }
 
-/** `test` when `tool` is on PATH; otherwise a skipped test, or in CI a test that fails and names the tool. */
+/** `test` when `tool` is on PATH; otherwise a skipped test, or with FABRIC_REQUIRE_TOOLS=1 a test that fails and names the tool. */
 export function testWith(tool: string): (name: string, body: () => void) => void {
   if (onPath(tool)) return (name, body) => test(name, body);
-  if (process.env.CI === 'true') {
+  if (REQUIRE_TOOLS) {
     return (name) => test(name, () => {
-      throw new Error(`${tool} is not on PATH; CI installs it with .ci/install-checkers.sh`);
+      throw new Error(`${tool} is not on PATH; FABRIC_REQUIRE_TOOLS=1 requires it (.ci/install-checkers.sh installs it)`);
     });
   }
   return (name, body) => test.skip(`${name} (needs ${tool} on PATH)`, body);

@@ -8,6 +8,12 @@ import type { Problem } from '../src/validation/problem';
 
 export const REPO = path.resolve(__dirname, '..');
 
+/**
+ * Whether a test whose real tool is missing fails rather than skips: set by this project's own CI
+ * (.ci/run), which installs them all. A user's CI (CI=true alone) needs nothing a clone cannot install.
+ */
+export const REQUIRE_TOOLS = process.env.FABRIC_REQUIRE_TOOLS === '1';
+
 /** `git <args>` in `cwd`, as a fixed author and committer; its output, trimmed. Throws when git fails. */
 export function git(cwd: string, ...args: string[]): string {
   const identity = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.org', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.org' };

@@ -4,7 +4,8 @@
  * modules by tools/build.sh), and Terraform.
  *
  * A test file asks for its tools with `describeWithTools`. Without Go (a user's fresh clone) the block is
- * skipped and its title says which tool is missing and how to get it; in CI (CI=true) a missing tool fails.
+ * skipped and its title says which tool is missing and how to get it; with FABRIC_REQUIRE_TOOLS=1 (this
+ * project's CI) a missing tool fails.
  */
 import { execFile, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -13,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import * as YAML from 'yaml';
-import { REPO } from './_helpers';
+import { REPO, REQUIRE_TOOLS } from './_helpers';
 
 const run = promisify(execFile);
 
@@ -35,7 +36,7 @@ export function findTool(tool: Tool): Found {
 }
 
 function buildGoTool(tool: string): Found {
-  const args = process.env.CI === 'true' ? [tool] : ['--if-built', tool];
+  const args = REQUIRE_TOOLS ? [tool] : ['--if-built', tool];
   const build = spawnSync('bash', [path.join(REPO, 'tools', 'build.sh'), ...args], { encoding: 'utf8' });
   if (build.status === 0) return { path: build.stdout.trim() };
   const reason = ((build.stderr ?? '').trim().split('\n').pop() ?? '').replace(/^tools\/build\.sh: /, '') || `exited with ${build.status}`;
@@ -61,7 +62,7 @@ function findTerraform(): Found {
 
 /**
  * `describe` whose body gets the paths of `tools`. Missing tools skip the block outside CI (the reason in its
- * title) and fail it in CI.
+ * title) and fail it with FABRIC_REQUIRE_TOOLS=1.
  */
 export function describeWithTools<T extends Tool>(title: string, tools: readonly T[], body: (paths: Record<T, string>) => void): void {
   const results = tools.map((tool) => [tool, findTool(tool)] as const);
@@ -69,9 +70,9 @@ export function describeWithTools<T extends Tool>(title: string, tools: readonly
   if (missing.length === 0) {
     const paths = Object.fromEntries(results.map(([tool, result]) => [tool, (result as { path: string }).path])) as Record<T, string>;
     describe(title, () => body(paths));
-  } else if (process.env.CI === 'true') {
+  } else if (REQUIRE_TOOLS) {
     describe(title, () => test(`has its upstream tools (${tools.join(', ')})`, () => {
-      throw new Error(`CI runs every upstream check; missing ${missing.join('; ')}`);
+      throw new Error(`FABRIC_REQUIRE_TOOLS=1 runs every upstream check; missing ${missing.join('; ')}`);
     }));
   } else {
     describe.skip(`${title} — skipped, needs ${missing.join('; ')}`, () => test('runs with the real upstream tools', () => undefined));

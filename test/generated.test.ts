@@ -47,4 +47,16 @@ describe('generated files', () => {
     expect(fs.readFileSync(path.join(out, 'docs', 'machine-reference.md'), 'utf8')).toBe(fs.readFileSync(path.join(REPO, 'docs', 'machine-reference.md'), 'utf8'));
     recordPass(IMPORT);
   }, 120_000);
+
+  test('npm run import regenerates in place from the kept CRDs alone, without the network', () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-import-in-place-'));
+    for (const entry of ['bin', 'lib', 'src', 'imports', 'docs', 'cdk8s.yaml', 'package.json', 'tsconfig.base.json', 'tsconfig.build.json']) {
+      fs.cpSync(path.join(REPO, entry), path.join(copy, entry), { recursive: true, preserveTimestamps: true });
+    }
+    fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(copy, 'node_modules'));
+    const kept = readTree(path.join(copy, 'imports', 'crds'));
+    const output = execFileSync(process.execPath, [path.join(copy, 'bin', 'fabric.js'), 'import'], { cwd: copy, encoding: 'utf8', stdio: 'pipe' });
+    expect(output).toMatch(/^import: 11 CRDs read from imports\/crds\/, 0 downloaded/m);
+    expect(readTree(path.join(copy, 'imports', 'crds'))).toEqual(kept);
+  }, 120_000);
 });

@@ -22,7 +22,7 @@ export const RFC1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 export const IPV4 = '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$';
 /**
  * One OpenSSH public key line: key type, base64 blob that starts by naming the same type, optional comment.
- * No options prefix. Synth also decodes the whole key (ssh-public-key.ts).
+ * No options prefix. Synth also decodes the whole key (src/validation/ssh-public-key.ts).
  */
 export const OPENSSH_PUBLIC_KEY = OPENSSH_PUBLIC_KEY_PATTERN;
 /** Proxmox's tag alphabet. Keys must also start like a Proxmox tag (letter, digit or '_'). */
@@ -205,7 +205,7 @@ const spec: StructuralSchema = {
           type: 'string',
           // Printable ASCII (so characters are bytes), at most 256: the reference travels in the VM's SMBIOS
           // serial number, and Proxmox caps all SMBIOS fields together at 512 characters of base64
-          // (src/bootstrap/smbios.ts computes the room: 294 bytes).
+          // (src/nixos/smbios.ts computes the room: 294 bytes).
           maxLength: 256,
           pattern: '^[!-"$-~]+#[!-"$-~]+$',
           description:

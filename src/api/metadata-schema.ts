@@ -1,6 +1,6 @@
 /**
  * The metadata a Machine claim may carry, as a structural schema: synth checks it at every run, and the
- * generated validator (machine-document-schema.ts) includes it.
+ * generated validator (src/validation/machine-document-schema.ts) includes it.
  */
 import { StructuralSchema } from './structural-schema';
 import { RFC1123_LABEL } from './machine-schema';

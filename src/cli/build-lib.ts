@@ -21,7 +21,7 @@ function copyAssets(relative: string): number {
     const child = path.join(relative, entry.name);
     if (entry.isDirectory()) {
       if (child !== 'cli') copied += copyAssets(child);
-    } else if (!entry.name.endsWith('.ts')) {
+    } else if (!entry.name.endsWith('.ts') && !entry.name.endsWith('.md')) {
       fs.mkdirSync(path.join(lib, 'src', relative), { recursive: true });
       // Its own time kept: a copy is then as new as its source, so the synth bundle (which requires the JSON)
       // is built again only when a source changed.

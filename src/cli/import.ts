@@ -35,10 +35,12 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-import-'));
   try {
     const modules = new Map<string, string[]>();
+    // Read before imports/crds/ is emptied: the kept copies are what a clone regenerates from, offline.
+    const sources = await readImportSources();
     const crdsDir = path.join(outRoot, 'imports', 'crds');
     fs.rmSync(crdsDir, { recursive: true, force: true });
     fs.mkdirSync(crdsDir, { recursive: true });
-    for (const documents of await readImportSources()) {
+    for (const documents of sources) {
       const list = modules.get(documents.module) ?? [];
       list.push(documents.yaml);
       modules.set(documents.module, list);
@@ -60,6 +62,8 @@ async function main(): Promise<void> {
     const docsDir = path.join(outRoot, 'docs');
     fs.mkdirSync(docsDir, { recursive: true });
     fs.writeFileSync(path.join(docsDir, 'machine-reference.md'), renderMachineReference());
+    const downloaded = sources.filter((source) => source.downloaded).length;
+    console.log(`import: ${sources.length - downloaded} CRDs read from imports/crds/, ${downloaded} downloaded; imports/ and docs/machine-reference.md written`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -74,6 +78,8 @@ interface ImportSource {
   readonly module: string;
   readonly url: string;
   readonly yaml: string;
+  /** Fetched from its URL, as no kept copy named it. */
+  readonly downloaded: boolean;
 }
 
 /** Reads cdk8s.yaml `imports` (`module:=url`) and resolves each to its YAML text. */
@@ -83,20 +89,20 @@ async function readImportSources(): Promise<ImportSource[]> {
   for (const entry of config.imports ?? []) {
     const [module, url] = entry.split(':=');
     if (!url) throw new Error(`cdk8s.yaml: import "${entry}" must have the form module:=url`);
-    sources.push({ module, url, yaml: await readCrd(url) });
+    sources.push({ module, url, ...(await readCrd(url)) });
   }
   return sources;
 }
 
-async function readCrd(url: string): Promise<string> {
+async function readCrd(url: string): Promise<{ yaml: string; downloaded: boolean }> {
   const kept = path.join(repo, 'imports', 'crds', path.basename(url));
   if (fs.existsSync(kept)) {
     const [header, ...rest] = fs.readFileSync(kept, 'utf8').split('\n');
-    if (header === keptHeader(url)) return rest.join('\n');
+    if (header === keptHeader(url)) return { yaml: rest.join('\n'), downloaded: false };
   }
   const response = await fetch(url);
   if (!response.ok) throw new Error(`cannot download ${url}: HTTP ${response.status}`);
-  return response.text();
+  return { yaml: await response.text(), downloaded: true };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * `npm run package [-- --out <dir>]` writes the Machine API as a Crossplane Configuration package folder
- * (crossplane.yaml, the XRD, the Composition; see configuration-package.ts), by default build/package/,
+ * (crossplane.yaml, the XRD, the Composition; see src/constructs/configuration-package.ts), by default build/package/,
  * outside dist/ so that neither ArgoCD nor synth's atomic dist/ swap ever touches it. Then:
  * `crossplane xpkg build --package-root build/package`.
  * Exit codes: 0 done, 2 failure (the folder is left as it was).

@@ -1,6 +1,6 @@
 /**
  * The Crossplane packages the platform installs, pinned: provider-terraform with an explicit runtime
- * config (its --timeout must outlast every Proxmox operation, see timeouts.ts) and
+ * config (its --timeout must outlast every Proxmox operation, see src/platform/timeouts.ts) and
  * function-patch-and-transform, which the Composition names.
  *
  * @see https://docs.crossplane.io/latest/packages/providers/#runtime-configuration

@@ -2,7 +2,7 @@
  * The Composition: mode Pipeline, one function-patch-and-transform step composing one provider-terraform
  * Workspace per Machine: in the namespaced topology a tf.m.upbound.io Workspace in the Machine's namespace,
  * named like the Machine; in the legacy topology a cluster-scoped tf.upbound.io Workspace for the XMachine
- * behind a Machine claim, named `<namespace>.<name>`. One patch table serves both (composition-patches.ts).
+ * behind a Machine claim, named `<namespace>.<name>`. One patch table serves both (src/platform/composition-patches.ts).
  *
  * @see https://docs.crossplane.io/latest/composition/compositions/
  * @see https://github.com/crossplane-contrib/function-patch-and-transform
@@ -29,7 +29,7 @@ import type { ProxmoxProviderConfig } from './provider-config';
 
 import { proxmoxModule, ProxmoxModuleOptions } from '../platform/terraform-module';
 
-/** The namespaced topology's Composition name (see machine-topology.ts for both). */
+/** The namespaced topology's Composition name (src/api/topology.ts has both). */
 export const COMPOSITION_NAME = TOPOLOGY_SHAPES[Topology.NAMESPACED].compositionName;
 
 /** The module's options (TLS, bootstrap channel) plus the topology. */

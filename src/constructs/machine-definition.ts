@@ -2,7 +2,7 @@
  * The Machine CompositeResourceDefinition: the API users write. Namespaced topology: an
  * apiextensions.crossplane.io/v2 XRD whose composite is the namespaced Machine. Legacy topology: an
  * apiextensions.crossplane.io/v1 XRD of scope LegacyCluster whose composite is XMachine and whose claim is
- * the same namespaced Machine. Both carry the one schema (machine-schema.ts) and write out the fields the
+ * the same namespaced Machine. Both carry the one schema (src/api/machine-schema.ts) and write out the fields the
  * API server would otherwise default, so ArgoCD never sees a difference.
  *
  * @see https://docs.crossplane.io/latest/composition/composite-resource-definitions/
@@ -21,7 +21,7 @@ import { MACHINE_GROUP, MACHINE_KIND, MACHINE_PLURAL, MACHINE_VERSION, machineSc
 import { specPath, statusPath } from '../api/field-paths';
 import { CLAIM_COMPOSITE_DELETE_POLICY, Topology, TOPOLOGY_SHAPES } from '../api/topology';
 
-/** The namespaced topology's XRD name (see machine-topology.ts for both). */
+/** The namespaced topology's XRD name (src/api/topology.ts has both). */
 export const XRD_NAME = TOPOLOGY_SHAPES[Topology.NAMESPACED].xrdName;
 
 /** Columns `kubectl get machines` shows besides Crossplane's own SYNCED, READY, COMPOSITION and AGE. */

@@ -21,7 +21,7 @@ export interface ProxmoxProviderConfigProps {
   /** @default Topology.NAMESPACED */
   readonly topology?: Topology;
   /**
-   * The snippet channel adds the Secret's optional SSH keys (see proxmox-credentials.ts).
+   * The snippet channel adds the Secret's optional SSH keys (src/platform/proxmox-credentials.ts).
    * @default BootstrapChannel.SMBIOS
    */
   readonly bootstrap?: BootstrapChannel;

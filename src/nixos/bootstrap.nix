@@ -13,7 +13,7 @@
 let
   cfg = config.fabric.bootstrap;
 
-  # Shared with the Terraform module (src/bootstrap/*.ts reads the same file), so the two cannot drift.
+  # Shared with the Terraform module (src/nixos/smbios.ts and user-data.ts read the same file), so the two cannot drift.
   contract = builtins.fromJSON (builtins.readFile ./bootstrap-contract.json);
 
   bootstrap = pkgs.writeShellApplication {

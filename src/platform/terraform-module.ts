@@ -237,7 +237,7 @@ function networkDevice(): Record<string, unknown> {
   };
 }
 
-/** Outputs, patched back into the Machine's status (see composition.ts). */
+/** Outputs, patched back into the Machine's status (src/platform/composition-patches.ts). */
 export const MODULE_OUTPUTS = {
   vm_id: { value: expr(`${VM_RESOURCE}.vm_id`), description: 'VMID of the VM.' },
   node: { value: expr(`${VM_RESOURCE}.node_name`), description: 'Proxmox node running the VM.' },
