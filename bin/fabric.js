@@ -11,6 +11,14 @@
 const { spawnSync } = require('child_process');
 const path = require('path');
 
+// Before anything needs a dependency: a fresh clone must be installed first.
+try {
+  require.resolve('cdk8s');
+} catch {
+  console.error('fabric: the dependencies are not installed: run `npm ci` (once, after cloning) and then this command again');
+  process.exit(2);
+}
+
 const { libIsCurrent } = require('./lib-freshness');
 
 const PROJECT = path.resolve(__dirname, '..');

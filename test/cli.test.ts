@@ -63,7 +63,7 @@ describe('npm run synth', () => {
     setClaims([minimalMachine('a'), minimalMachine('b'), minimalMachine('c')]);
     const run = cli();
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^plan: 1 to add, 0 to change in place, 0 to replace, 0 to remove\n {2}\+ {3}Machine infra-machines\/c: added\nsynth: 3 Machines, \d+ files written to dist\/ \(\d+ ms, peak \d+ MiB\)\n$/);
+    expect(run.stdout).toMatch(/^plan: 1 to add, 0 to change in place, 0 to change with a reboot or data loss, 0 to replace, 0 to remove\n {2}\+ {3}Machine infra-machines\/c: added: 2 cores, 2048 MiB, 32 GiB disk, on node pve\nsynth: 3 Machines, 2 of \d+ files changed in dist\/ \(\d+ ms, peak \d+ MiB\)\n$/);
     expect(fs.existsSync(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.c.yaml'))).toBe(true);
   });
 
@@ -73,12 +73,12 @@ describe('npm run synth', () => {
     const refused = cli();
     expect(refused.status).toBe(1);
     expect(refused.stderr).toBe([
-      'plan: 0 to add, 0 to change in place, 1 to replace, 1 to remove',
+      'plan: 0 to add, 0 to change in place, 0 to change with a reboot or data loss, 1 to replace, 1 to remove',
       'destroys: 2 (Machines whose VM is destroyed or replaced, or whose disk data is lost)',
       '  -/+ Machine infra-machines/a: replaced: spec.proxmox.node "pve" → "pve2" (replace: bpg recreates a VM moved to another node: migrate is off)',
       '  -   Machine infra-machines/b: removed: the VM is destroyed',
       '',
-      'refusing to destroy or replace VMs; review the plan and run again with --allow-destroy',
+      'refusing to destroy or replace VMs, or lose disk data; review the plan, then accept it with: npm run synth -- --allow-destroy',
       'dist/ was left unchanged',
       '',
     ].join('\n'));
@@ -103,7 +103,7 @@ describe('npm run synth', () => {
   test('--out writes the tree elsewhere and names it', () => {
     const run = cli('--out', 'elsewhere');
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/files written to elsewhere\//);
+    expect(run.stdout).toMatch(/files changed in elsewhere\//);
     expect(Object.keys(readTree(path.join(project, 'elsewhere')))).toEqual(Object.keys(readTree(dist)));
   });
 });
@@ -115,11 +115,11 @@ describe('npm run plan', () => {
     const run = cli('--plan');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(new RegExp([
-      '^plan: 1 to add, 1 to change in place, 0 to replace, 1 to remove',
+      '^plan: 1 to add, 0 to change in place, 1 to change with a reboot or data loss, 0 to replace, 1 to remove',
       'destroys: 1 \\(Machines whose VM is destroyed or replaced, or whose disk data is lost\\)',
       ' {2}~ {3}Machine infra-machines/a: changed, the VM reboots: spec.memory.size 2048 → 4096 \\(reboot: [^\\n]*\\)',
       ' {2}- {3}Machine infra-machines/b: removed: the VM is destroyed',
-      ' {2}\\+ {3}Machine infra-machines/c: added',
+      ' {2}\\+ {3}Machine infra-machines/c: added: 4 cores, 2048 MiB, 32 GiB disk, on node pve',
       'plan: 2 Machines, nothing written \\(\\d+ ms\\)\n$',
     ].join('\n')));
     expect(readTree(dist)).toEqual(before);

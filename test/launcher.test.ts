@@ -74,6 +74,20 @@ describe('when src/ is newer than lib/', () => {
   }, 120_000);
 });
 
+test('without npm ci, a command says to run it rather than failing with a stack trace', () => {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-no-deps-'));
+  try {
+    fs.cpSync(path.join(REPO, 'bin'), path.join(copy, 'bin'), { recursive: true });
+    fs.cpSync(path.join(REPO, 'package.json'), path.join(copy, 'package.json'));
+    // Outside this repository, so that node does not find its node_modules/ further up.
+    const result = spawnSync(process.execPath, [path.join(copy, 'bin', 'fabric.js'), 'synth'], { cwd: copy, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('fabric: the dependencies are not installed: run `npm ci` (once, after cloning) and then this command again\n');
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+});
+
 test('an unknown command is refused with the list of commands', () => {
   const run = spawnSync(process.execPath, [LAUNCHER, 'synthesize'], { encoding: 'utf8' });
   expect(run.status).toBe(2);

@@ -76,7 +76,7 @@ export function synthCommand(argv: readonly string[], options: SynthCommandOptio
     const ms = (Number(process.hrtime.bigint() - started) / 1e6).toFixed(0);
     if (dryRun) output.out(`plan: ${result.machineCount} Machines, ${result.changed ? 'nothing written' : `${shownOut} unchanged`} (${ms} ms)`);
     else if (!result.changed) output.out(`synth: ${result.machineCount} Machines, ${shownOut} unchanged (${ms} ms, peak ${peakMiB()} MiB)`);
-    else output.out(`synth: ${result.machineCount} Machines, ${result.files.size} files written to ${shownOut} (${ms} ms, peak ${peakMiB()} MiB)`);
+    else output.out(`synth: ${result.machineCount} Machines, ${result.changedFiles} of ${result.files.size} files changed in ${shownOut} (${ms} ms, peak ${peakMiB()} MiB)`);
     const refusals = refusedChanges(result.plan);
     if (refusals.length > 0) {
       output.err(`the bpg/proxmox provider cannot apply:\n${refusals.map((line) => `  ${line}`).join('\n')}`);

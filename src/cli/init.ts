@@ -26,7 +26,8 @@ export function initCommand(argv: readonly string[], defaultProject: string): nu
   const claims = findClaimFiles(projectDir).filter((file) => !path.posix.basename(file).startsWith('_'));
   const own = claims.filter((file) => !(EXAMPLE_CLAIMS as readonly string[]).includes(file));
   if (own.length > 0) {
-    console.error(`init: claims/ already holds Machines other than the examples (${own.join(', ')}); init starts a fresh fleet and never removes your own claims`);
+    console.error(`init: claims/ already holds Machines other than the examples (${own.join(', ')}); init starts a fresh fleet and never removes your own claims.\n`
+      + `Your fleet has begun already: edit claims/ and run npm run synth. To drop example claims still there, delete their files and run npm run synth -- --allow-destroy.`);
     return 1;
   }
   const remote = originUrl(projectDir);

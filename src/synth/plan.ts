@@ -12,6 +12,7 @@ import { byCodeUnit } from '../util/compare';
 import { MACHINE_KIND } from '../api/machine-schema';
 import { Effect, EFFECT_ORDER, fieldEffect } from './plan-effects';
 import { specWithDefaults } from '../api/machine-defaults';
+import { SYNC_OPTIONS_ANNOTATION } from '../gitops/sync-policy';
 
 export enum ChangeKind {
   ADD = 'add',
@@ -32,6 +33,8 @@ export interface MachineChange {
   readonly effect?: Effect;
   /** Changes the provider would fail on: never written. */
   readonly refused?: readonly string[];
+  /** A removal consented to earlier, already written to dist/ (removal-consent.ts): not asked again. */
+  readonly consented?: boolean;
 }
 
 /** A change to an object that is not a Machine: a Namespace, a Composition, a provider setting. */
@@ -39,6 +42,8 @@ export interface ObjectChange {
   readonly kind: ChangeKind.ADD | ChangeKind.UPDATE | ChangeKind.REMOVE;
   /** `Namespace apps`, `Composition machine-proxmox-terraform`. */
   readonly object: string;
+  /** A removed object Argo CD keeps in the cluster (`Prune=false`): it leaves git, not the cluster. */
+  readonly kept?: boolean;
 }
 
 export interface Plan {
@@ -72,7 +77,7 @@ export function computePlan(current: readonly PlannedMachine[], next: readonly P
     const old = before.get(id);
     if (!old) {
       const from = [...renamedTo].find(([, to]) => to === id)?.[0];
-      changes.push({ id, kind: ChangeKind.ADD, details: from ? [`renamed from ${from}?`] : [], destructive: false });
+      changes.push({ id, kind: ChangeKind.ADD, details: [size(machine.spec), ...(from ? [`renamed from ${from}?`] : [])], destructive: false });
       continue;
     }
     const fields = diff(old.spec, machine.spec, 'spec');
@@ -103,6 +108,13 @@ export function computePlan(current: readonly PlannedMachine[], next: readonly P
     changes.push({ id, kind: ChangeKind.REMOVE, details, destructive: !orphan });
   }
   return { changes: changes.sort((a, b) => byCodeUnit(a.id, b.id)) };
+}
+
+/** What an added Machine is given: `2 cores, 2048 MiB, 32 GiB disk + 100 GiB, on node pve`. */
+function size(spec: MachineSpec): string {
+  const cores = (spec.cpu?.cores ?? 0) * (spec.cpu?.sockets ?? 1);
+  const data = (spec.dataDisks ?? []).map((disk) => ` + ${disk.size} GiB`).join('');
+  return `${cores} core${cores === 1 ? '' : 's'}, ${spec.memory?.size} MiB, ${spec.disk?.size ?? 32} GiB disk${data}, on node ${spec.proxmox?.node}`;
 }
 
 /**
@@ -177,8 +189,16 @@ export function objectChanges(before: ReadonlyMap<string, string>, after: Readon
     if (!old.has(id)) changes.push({ kind: ChangeKind.ADD, object: id });
     else if (old.get(id) !== text) changes.push({ kind: ChangeKind.UPDATE, object: id });
   }
-  for (const id of old.keys()) if (!next.has(id)) changes.push({ kind: ChangeKind.REMOVE, object: id });
+  for (const [id, text] of old) {
+    if (!next.has(id)) changes.push({ kind: ChangeKind.REMOVE, object: id, ...(prunedByArgoCd(text) ? {} : { kept: true }) });
+  }
   return changes.sort((a, b) => byCodeUnit(a.object, b.object));
+}
+
+/** Whether Argo CD prunes an object that leaves git: not when its sync options say `Prune=false`. */
+function prunedByArgoCd(objectJson: string): boolean {
+  const options = (JSON.parse(objectJson) as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations?.[SYNC_OPTIONS_ANNOTATION] ?? '';
+  return !options.split(',').map((option) => option.trim()).includes('Prune=false');
 }
 
 const SYMBOL: Record<ChangeKind, string> = { add: '+', update: '~', replace: '-/+', remove: '-' };
@@ -196,21 +216,32 @@ function updateVerb(change: MachineChange): string {
 }
 
 export function formatPlan(plan: Plan): string {
-  const count = (kind: ChangeKind) => plan.changes.filter((c) => c.kind === kind).length;
+  const updates = plan.changes.filter((c) => c.kind === ChangeKind.UPDATE && c.refused === undefined);
+  const count = (kind: ChangeKind) => plan.changes.filter((c) => c.kind === kind && c.refused === undefined).length;
+  const inPlace = updates.filter((c) => c.effect === Effect.IN_PLACE || c.effect === Effect.NEXT_BOOT).length;
+  const removes = plan.changes.filter((c) => c.kind === ChangeKind.REMOVE);
+  const written = removes.filter((c) => c.consented).length;
+  const refused = plan.changes.filter((c) => c.refused !== undefined).length;
   const lines = [
-    `plan: ${count(ChangeKind.ADD)} to add, ${count(ChangeKind.UPDATE)} to change in place, ${count(ChangeKind.REPLACE)} to replace, ${count(ChangeKind.REMOVE)} to remove`,
+    `plan: ${count(ChangeKind.ADD)} to add, ${inPlace} to change in place, ${updates.length - inPlace} to change with a reboot or data loss, ${count(ChangeKind.REPLACE)} to replace, ${removes.length} to remove${written > 0 ? ` (${written} already written to dist/ with consent)` : ''}${refused > 0 ? `, ${refused} refused` : ''}`,
   ];
   const objects = plan.objects ?? [];
   if (objects.length > 0) {
-    const objectCount = (kind: ChangeKind) => objects.filter((c) => c.kind === kind).length;
-    lines.push(`objects: ${objectCount(ChangeKind.ADD)} to add, ${objectCount(ChangeKind.UPDATE)} to change, ${objectCount(ChangeKind.REMOVE)} to remove (Namespaces and platform objects)`);
+    const objectCount = (kind: ChangeKind) => objects.filter((c) => c.kind === kind && !c.kept).length;
+    const kept = objects.filter((c) => c.kept).length;
+    lines.push(`objects: ${objectCount(ChangeKind.ADD)} to add, ${objectCount(ChangeKind.UPDATE)} to change, ${objectCount(ChangeKind.REMOVE)} to remove${kept > 0 ? `, ${kept} to leave in the cluster` : ''} (Namespaces and platform objects)`);
   }
   const destroys = destroyCount(plan);
   if (destroys > 0) lines.push(`destroys: ${destroys} (Machines whose VM is destroyed or replaced, or whose disk data is lost)`);
   for (const change of plan.changes) {
-    lines.push(`  ${SYMBOL[change.kind].padEnd(3)} Machine ${change.id}: ${updateVerb(change)}${change.details.length ? `: ${change.details.join('; ')}` : ''}`);
+    const details = [...change.details, ...(change.consented ? ['consent given: written to dist/, the VM is destroyed once dist/ is committed and synced'] : [])];
+    lines.push(`  ${SYMBOL[change.kind].padEnd(3)} Machine ${change.id}: ${updateVerb(change)}${details.length ? `: ${details.join('; ')}` : ''}`);
   }
-  for (const change of plan.objects ?? []) lines.push(`  ${SYMBOL[change.kind].padEnd(3)} ${change.object}: ${VERB[change.kind].replace(' in place', '')}`);
+  for (const change of objects) {
+    lines.push(change.kept
+      ? `  =   ${change.object}: leaves git, stays in the cluster (Prune=false)`
+      : `  ${SYMBOL[change.kind].padEnd(3)} ${change.object}: ${VERB[change.kind].replace(' in place', '')}`);
+  }
   return lines.join('\n');
 }
 
@@ -221,6 +252,11 @@ export function destroyCount(plan: Plan): number {
 
 export function isDestructive(plan: Plan): boolean {
   return destroyCount(plan) > 0;
+}
+
+/** Destructive changes no consent covers yet: what `--allow-destroy` must accept. */
+export function unconsentedDestroys(plan: Plan): MachineChange[] {
+  return plan.changes.filter((change) => change.destructive && !change.consented);
 }
 
 /** Whether anything at all changes. */

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { machineId } from '../api/machine-claim';
+import { specWithDefaults } from '../api/machine-defaults';
 import { MACHINE_API_VERSION, MACHINE_KIND } from '../api/machine-schema';
 import { machineApiSpecOf } from '../api/topology';
 import { PACKAGE_METADATA_FILE } from '../constructs/configuration-package';
@@ -24,8 +25,8 @@ import { findClaimFiles, loadClaims, RawClaim } from './claims';
 import { recoverInterruptedSwap, settledTree, writeTreeAtomically } from './dist-writer';
 import { buildFleetApp, FleetApp } from './fleet-app';
 import { committedTree } from './git-baseline';
-import { ChangeKind, computePlan, formatPlan, isDestructive, objectChanges, Plan, PlannedMachine, refusedChanges } from './plan';
-import { acceptedRemovals, acceptRemovals } from './removal-consent';
+import { ChangeKind, computePlan, formatPlan, objectChanges, Plan, PlannedMachine, refusedChanges, unconsentedDestroys } from './plan';
+import { givenConsents, keepConsents, specHash } from './removal-consent';
 import { CHART_FOLDERS, CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
 import { FabricSettings, loadSettings } from './settings';
 import { contentHash, forgetTreeIndex, readTreeIndex, renderedBefore, sourceKeys, TreeIndex, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
@@ -48,12 +49,14 @@ export interface SynthResult {
   readonly written: boolean;
   /** Whether the new tree differs from the current dist/ (false: nothing to write). */
   readonly changed: boolean;
+  /** How many files of dist/ the new tree adds, changes or removes. */
+  readonly changedFiles: number;
 }
 
 /** Refusal of a plan that destroys VMs without --allow-destroy. */
 export class DestroyRefusedError extends FabricError {
   constructor(public readonly plan: Plan) {
-    super(`${formatPlan(plan)}\n\nrefusing to destroy or replace VMs; review the plan and run again with --allow-destroy`);
+    super(`${formatPlan(plan)}\n\nrefusing to destroy or replace VMs, or lose disk data; review the plan, then accept it with: npm run synth -- --allow-destroy`);
   }
 }
 
@@ -98,14 +101,18 @@ export function synthesize(options: SynthOptions): SynthResult {
     return same ? next : undefined;
   });
   const committed = committedTree(projectDir, outDir, current);
-  const accepted = committed ? acceptedRemovals(projectDir, committed.head) : new Set<string>();
+  const baseline = currentMachines(current, committed?.files, unchanged);
+  const consents = givenConsents(projectDir, committed?.head);
+  const specOf = new Map(baseline.map((m) => [m.id, m.defaulted ? m.spec : specWithDefaults(m.spec)]));
+  const machinePlan = computePlan(baseline, machines.map((m) => ({ id: machineId(m), spec: m.spec, defaulted: true })));
   const plan: Plan = {
-    ...computePlan(currentMachines(current, committed?.files, unchanged, accepted), machines.map((m) => ({ id: machineId(m), spec: m.spec, defaulted: true }))),
+    // A removal whose consent still holds (the same HEAD, the same spec) is shown, and not asked again.
+    changes: machinePlan.changes.map((change) => (change.kind === ChangeKind.REMOVE && consents.get(change.id) === specHash(specOf.get(change.id)!) ? { ...change, consented: true } : change)),
     // Objects are compared with dist/ on disk, and with git HEAD for files dist/ no longer has (ArgoCD syncs HEAD).
     objects: objectChanges(new Map([...(committed?.files ?? []), ...current]), files, [CLUSTER_DIR, ...Object.values(CHART_FOLDERS)], (file) => objects.get(file)),
   };
   if (!options.dryRun && refusedChanges(plan).length > 0) throw new ProviderRefusedError(plan);
-  if (!options.dryRun && isDestructive(plan) && !options.allowDestroy) throw new DestroyRefusedError(plan);
+  if (!options.dryRun && unconsentedDestroys(plan).length > 0 && !options.allowDestroy) throw new DestroyRefusedError(plan);
   const changed = !fs.existsSync(outDir) || !sameTree(current, files);
   if (!options.dryRun && changed) {
     forgetTreeIndex(projectDir, outDir);
@@ -116,9 +123,14 @@ export function synthesize(options: SynthOptions): SynthResult {
     const unsourced = [...objects.keys()].some((file) => index.files.get(file)?.source !== sourceOf(file));
     if (trusted < files.size || unsourced) writeTreeIndex(projectDir, outDir, files, sourceOf);
   }
-  // Removals written with consent stay accepted until dist/ is committed (removal-consent.ts).
-  if (!options.dryRun && committed) acceptRemovals(projectDir, committed.head, plan.changes.filter((c) => c.kind === ChangeKind.REMOVE).map((c) => c.id));
-  return { files, plan, machineCount: machines.length, written: !options.dryRun && changed, changed };
+  // The consents that hold: every removal written, each with the spec it removes (removal-consent.ts). One
+  // whose Machine is back in the tree is not among them, so it is spent.
+  if (!options.dryRun) {
+    const removed = plan.changes.filter((change) => change.kind === ChangeKind.REMOVE);
+    keepConsents(projectDir, committed?.head, new Map(removed.map((change) => [change.id, specHash(specOf.get(change.id)!)])));
+  }
+  const changedFiles = [...files].filter(([file, text]) => current.get(file) !== text).length + [...current.keys()].filter((file) => !files.has(file)).length;
+  return { files, plan, machineCount: machines.length, written: !options.dryRun && changed, changed, changedFiles };
 }
 
 export interface CheckedClaims {
@@ -193,13 +205,13 @@ function renderTree(charts: readonly Chart[], index: TreeIndex, tree: string) {
  * The Machines the plan starts from: those in dist/ on disk, and those committed in git (`HEAD:dist`) that
  * dist/ on disk no longer holds, so deleting dist/ or a file in it cannot hide a committed Machine.
  */
-function currentMachines(onDisk: ReadonlyMap<string, string>, committed: ReadonlyMap<string, string> | undefined, known: KnownObject, accepted: ReadonlySet<string>): PlannedMachine[] {
+function currentMachines(onDisk: ReadonlyMap<string, string>, committed: ReadonlyMap<string, string> | undefined, known: KnownObject): PlannedMachine[] {
   const machines = machinesInTree(onDisk, known);
   if (!committed) return machines;
   const seen = new Set(machines.map((m) => m.id));
   // A file that is the same on disk and in HEAD holds the same Machines: only the others are parsed.
   const differing = new Map([...committed].filter(([file, text]) => onDisk.get(file) !== text));
-  const fromGit = machinesInTree(differing).filter((m) => !seen.has(m.id) && !accepted.has(m.id));
+  const fromGit = machinesInTree(differing).filter((m) => !seen.has(m.id));
   return [...machines, ...fromGit.map((m) => ({ ...m, source: 'git HEAD' }))];
 }
 

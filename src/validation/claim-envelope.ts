@@ -8,7 +8,7 @@
 import { MACHINE_API_VERSION, MACHINE_KIND } from '../api/machine-schema';
 import { shown } from './problem';
 import { SchemaIssue } from './schema-validation';
-import { findCredentials } from './secret-scan';
+import { credentialMessage, findCredentials } from './secret-scan';
 
 const MACHINE_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'];
 
@@ -20,10 +20,7 @@ export interface EnvelopeCheck {
 
 export function checkClaimEnvelope(document: Record<string, unknown>): EnvelopeCheck {
   const issues: SchemaIssue[] = [];
-  const credentials = (value: unknown, path: string) => issues.push(...findCredentials(value, path).map((finding) => ({
-    path: finding.path,
-    message: `looks like ${finding.what}; claims are committed to git, so credentials must stay in Kubernetes Secrets`,
-  })));
+  const credentials = (value: unknown, path: string) => issues.push(...findCredentials(value, path).map((finding) => ({ path: finding.path, message: credentialMessage(finding) })));
   if (document.apiVersion !== MACHINE_API_VERSION || document.kind !== MACHINE_KIND) {
     const what = typeof document.kind === 'string' ? `a ${document.kind}${typeof document.apiVersion === 'string' ? ` (${document.apiVersion})` : ''}` : 'a document without a kind';
     issues.push({ path: '', message: `holds ${what}, not a Machine: claims/ holds only ${MACHINE_API_VERSION} ${MACHINE_KIND} documents` });

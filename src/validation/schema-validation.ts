@@ -69,7 +69,7 @@ function describe(error: ErrorObject, document: unknown): SchemaIssue {
     case 'maximum':
       return { path, message: `must be at most ${p.limit}${unit}${got}${unitHint(path, value, 'GiB', 1 / 1024)}` };
     case 'type':
-      return { path, message: `must be ${article(String(p.type))}${got}` };
+      return { path, message: `must be ${article(String(p.type))}${got}${quantityHint(path, value)}` };
     case 'pattern':
       return { path, message: `must be ${PATTERN_NAMES[String(p.pattern)] ?? `a string matching ${p.pattern}`}${got}` };
     case 'enum':
@@ -120,6 +120,24 @@ function unitHint(path: string, value: unknown, unit: string, factor: number): s
   return factor > 1
     ? `; ${field} is in ${unit}: ${value} GiB is ${converted}`
     : `; ${field} is in ${unit}: ${value} MiB is ${converted} GiB`;
+}
+
+/** Binary multiples by their first letter, as people write sizes: 8G, 8Gi, 8GB and 8GiB all mean 8 GiB here. */
+const MULTIPLES: Readonly<Record<string, number>> = { K: 1 / 1024, M: 1, G: 1024, T: 1024 * 1024 };
+
+/**
+ * For a size written as a string (`"8Gi"`, `"50GB"`, `"2048"`) where the field takes a number in a unit: the
+ * number to write, when it is one the schema accepts.
+ */
+function quantityHint(path: string, value: unknown): string {
+  const node = schemaNodeFor(path);
+  const unit = /Unit: (MiB|GiB)\./.exec(node?.description ?? '')?.[1];
+  const quantity = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(?:([KMGT])i?B?)?\s*$/i.exec(value) : null;
+  if (!node || !unit || !quantity) return '';
+  const mib = Number(quantity[1]) * (quantity[2] ? MULTIPLES[quantity[2].toUpperCase()] : unit === 'GiB' ? 1024 : 1);
+  const converted = unit === 'GiB' ? mib / 1024 : mib;
+  if (!Number.isInteger(converted) || (node.minimum !== undefined && converted < node.minimum) || (node.maximum !== undefined && converted > node.maximum)) return '';
+  return `; ${path.replace(/^spec\./, '')} is a number of ${unit}: write ${converted}${quantity[2] ? ` for ${JSON.stringify(value)}` : ', without quotes'}`;
 }
 
 function article(type: string): string {

@@ -21,6 +21,12 @@ export const CREDENTIAL_PATTERNS: ReadonlyArray<{ readonly name: string; readonl
 /** Field names whose presence alone means a secret was put in the claim. */
 const SECRET_FIELD = /^(password|passwd|secret|token|privateKey|private_key|apiToken|token_secret)$/i;
 
+/** The message for a finding: why it is refused, and for a private key, what to paste instead. */
+export function credentialMessage(finding: SecretFinding): string {
+  const hint = finding.what === 'a private key' ? '; paste the public key instead (the .pub file beside it, e.g. ~/.ssh/id_ed25519.pub) and keep the private key out of git' : '';
+  return `looks like ${finding.what}; claims are committed to git, so credentials must stay in Kubernetes Secrets${hint}`;
+}
+
 export interface SecretFinding {
   readonly path: string;
   readonly what: string;

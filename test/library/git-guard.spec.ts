@@ -5,6 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { committedTree } from '../../src/synth/git-baseline';
+import { formatPlan } from '../../src/synth/plan';
+import { CONSENT_FILE } from '../../src/synth/removal-consent';
 import { DestroyRefusedError, synthesize } from '../../src/synth/synthesize';
 import { git, minimalMachine, replaceClaims, tempProject } from '../_helpers';
 
@@ -77,18 +79,81 @@ test('the removal is written with allowDestroy', () => {
   expect(fs.existsSync(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.b.yaml'))).toBe(false);
 });
 
-test('a removal written with allowDestroy stays accepted until dist/ is committed, and not beyond that commit', () => {
-  fs.rmSync(dist, { recursive: true });
-  replaceClaims(project, [minimalMachine('a')]);
-  synthesize({ projectDir: project, allowDestroy: true });
-  expect(synthesize({ projectDir: project }).plan.changes).toEqual([]);
-  // A new commit that brings b back guards it again.
-  replaceClaims(project, [minimalMachine('a'), minimalMachine('b')]);
-  synthesize({ projectDir: project });
-  git(project, 'add', '-A');
-  git(project, 'commit', '-q', '-m', 'b is back');
-  replaceClaims(project, [minimalMachine('a')]);
-  expect(() => synthesize({ projectDir: project })).toThrow(/Machine infra-machines\/b: removed/);
+describe('consent follows the Machine: it covers one removal, with the spec it had, from one HEAD, while the Machine stays out', () => {
+  const removalsOf = (result: ReturnType<typeof synthesize>) => result.plan.changes.filter((c) => c.kind === 'remove').map((c) => `${c.id}${c.consented ? ' (consented)' : ''}`);
+  const kinds = (result: ReturnType<typeof synthesize>) => result.plan.changes.map((c) => `${c.kind} ${c.id}`);
+  const removeB = () => {
+    replaceClaims(project, [minimalMachine('a')]);
+    return synthesize({ projectDir: project, allowDestroy: true });
+  };
+
+  test('after consent, the next synth still shows the removal and counts it in destroys, without asking again', () => {
+    removeB();
+    const next = synthesize({ projectDir: project });
+    expect(removalsOf(next)).toEqual(['infra-machines/b (consented)']);
+    expect(formatPlan(next.plan)).toMatch(/^destroys: 1 /m);
+    expect(formatPlan(next.plan)).toContain('-   Machine infra-machines/b: removed: the VM is destroyed; it is in git HEAD but not in the new tree; consent given: written to dist/, the VM is destroyed once dist/ is committed and synced');
+  });
+
+  test('restored: the Machine is no change (never "added"), and its consent is spent', () => {
+    removeB();
+    replaceClaims(project, [minimalMachine('a'), minimalMachine('b')]);
+    expect(kinds(synthesize({ projectDir: project }))).toEqual([]);
+    replaceClaims(project, [minimalMachine('a')]);
+    expect(() => synthesize({ projectDir: project })).toThrow(/Machine infra-machines\/b: removed/);
+  });
+
+  test('restored and then removed with dist/ deleted: still refused, still shown', () => {
+    removeB();
+    replaceClaims(project, [minimalMachine('a'), minimalMachine('b')]);
+    synthesize({ projectDir: project });
+    replaceClaims(project, [minimalMachine('a')]);
+    fs.rmSync(dist, { recursive: true });
+    expect(() => synthesize({ projectDir: project })).toThrow(DestroyRefusedError);
+    expect(removalsOf(synthesize({ projectDir: project, dryRun: true }))).toEqual(['infra-machines/b']);
+  });
+
+  test('renamed: the old name is removed (with consent), the new one added; renaming back spends the consent', () => {
+    replaceClaims(project, [minimalMachine('a'), minimalMachine('c')]);
+    expect(() => synthesize({ projectDir: project })).toThrow(/renamed to infra-machines\/c\?/);
+    expect(kinds(synthesize({ projectDir: project, allowDestroy: true }))).toEqual(['remove infra-machines/b', 'add infra-machines/c']);
+    replaceClaims(project, [minimalMachine('a'), minimalMachine('b')]);
+    expect(kinds(synthesize({ projectDir: project, allowDestroy: true }))).toEqual(['remove infra-machines/c']);
+    replaceClaims(project, [minimalMachine('a')]);
+    expect(() => synthesize({ projectDir: project })).toThrow(/Machine infra-machines\/b: removed/);
+  });
+
+  test('re-added with another spec and removed again: the consent was for the old spec, so it is asked again', () => {
+    removeB();
+    replaceClaims(project, [minimalMachine('a'), minimalMachine('b', { memory: { size: 4096 } })]);
+    synthesize({ projectDir: project });
+    replaceClaims(project, [minimalMachine('a')]);
+    expect(() => synthesize({ projectDir: project })).toThrow(/Machine infra-machines\/b: removed/);
+  });
+
+  test('a commit in between that keeps the Machine in HEAD voids the consent', () => {
+    removeB();
+    fs.writeFileSync(path.join(project, 'README.md'), 'another commit\n');
+    git(project, 'add', 'README.md');
+    git(project, 'commit', '-q', '-m', 'unrelated');
+    expect(() => synthesize({ projectDir: project })).toThrow(/Machine infra-machines\/b: removed/);
+  });
+
+  test('committing the removal ends it: the plan no longer shows it and no consent is kept', () => {
+    removeB();
+    git(project, 'add', '-A');
+    git(project, 'commit', '-q', '-m', 'b removed');
+    expect(kinds(synthesize({ projectDir: project }))).toEqual([]);
+    expect(fs.existsSync(path.join(project, CONSENT_FILE))).toBe(false);
+  });
+
+  test('dist/ deleted after consent: the removal is still shown, consented, and dist/ is written without b', () => {
+    removeB();
+    fs.rmSync(dist, { recursive: true });
+    const result = synthesize({ projectDir: project });
+    expect(removalsOf(result)).toEqual(['infra-machines/b (consented)']);
+    expect(fs.existsSync(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.b.yaml'))).toBe(false);
+  });
 });
 
 describe('committedTree', () => {

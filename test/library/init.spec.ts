@@ -53,17 +53,24 @@ test('removes the example claims and their Machines without a destroy prompt, an
   expect(printed.join('\n')).toContain('  -   Machine infra-machines/basic: removed: the VM is destroyed');
 });
 
-test('the next synth, before anything is committed, does not ask again', () => {
+test('the next synth, before anything is committed, does not ask again, and still shows the consented removals', () => {
   initCommand(['--project', project], REPO);
   fs.writeFileSync(path.join(project, 'claims', 'mine.yaml'), JSON.stringify(minimalMachine('mine')));
   const result = synthesize({ projectDir: project });
-  expect(result.plan.changes.map((c) => `${c.kind} ${c.id}`)).toEqual(['add infra-machines/mine']);
+  expect(result.plan.changes.map((c) => `${c.kind} ${c.id}${c.consented ? ' (consented)' : ''}`)).toEqual([
+    'remove infra-machines/basic (consented)',
+    'remove infra-machines/dns01 (consented)',
+    'add infra-machines/mine',
+  ]);
 });
 
 test('refuses when claims/ holds the user\'s own Machines, and changes nothing', () => {
   fs.writeFileSync(path.join(project, 'claims', 'mine.yaml'), JSON.stringify(minimalMachine('mine')));
   expect(initCommand(['--project', project], REPO)).toBe(1);
-  expect(printed).toEqual(['init: claims/ already holds Machines other than the examples (claims/mine.yaml); init starts a fresh fleet and never removes your own claims']);
+  expect(printed).toEqual([
+    'init: claims/ already holds Machines other than the examples (claims/mine.yaml); init starts a fresh fleet and never removes your own claims.\n'
+      + 'Your fleet has begun already: edit claims/ and run npm run synth. To drop example claims still there, delete their files and run npm run synth -- --allow-destroy.',
+  ]);
   expect(fs.readdirSync(path.join(project, 'claims')).sort()).toEqual(['_shared.ts', 'basic.ts', 'dns01.ts', 'mine.yaml']);
 });
 

@@ -94,7 +94,7 @@ describe('the plan of one Machine: each field with what the bpg provider does wi
 
   test('a new Machine is added', () => {
     const plan = computePlan([], [planned('infra-machines/vm', spec())]);
-    expect(plan.changes).toEqual([{ id: 'infra-machines/vm', kind: ChangeKind.ADD, details: [], destructive: false }]);
+    expect(plan.changes).toEqual([{ id: 'infra-machines/vm', kind: ChangeKind.ADD, details: ['2 cores, 2048 MiB, 32 GiB disk + 100 GiB + 50 GiB, on node pve'], destructive: false }]);
     expect(isDestructive(plan)).toBe(false);
   });
 
@@ -117,17 +117,35 @@ describe('the plan of one Machine: each field with what the bpg provider does wi
 });
 
 describe('the printed plan', () => {
+  test('counts a reboot apart from in-place changes, and a refused change as refused, not as a change', () => {
+    const plan = computePlan(
+      [planned('infra-machines/live', spec()), planned('infra-machines/reboot', spec()), planned('infra-machines/shrink', spec())],
+      [planned('infra-machines/live', spec((s) => { s.tags = { role: 'web' }; })), planned('infra-machines/reboot', spec((s) => { s.cpu.cores = 4; })), planned('infra-machines/shrink', spec((s) => { s.disk.size = 16; }))],
+    );
+    expect(formatPlan(plan).split('\n')[0]).toBe('plan: 0 to add, 1 to change in place, 1 to change with a reboot or data loss, 0 to replace, 0 to remove, 1 refused');
+  });
+
+  test('a Namespace that leaves git is shown staying in the cluster, as Argo CD keeps it (Prune=false)', () => {
+    const namespace = (name: string) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n  annotations:\n    argocd.argoproj.io/sync-options: Prune=false,Delete=false\n`;
+    const changes = objectChanges(new Map([['cluster/platform/namespace.lab.yaml', namespace('lab')]]), new Map(), ['cluster']);
+    expect(changes).toEqual([{ kind: ChangeKind.REMOVE, object: 'Namespace lab', kept: true }]);
+    expect(formatPlan({ changes: [], objects: changes }).split('\n').slice(1)).toEqual([
+      'objects: 0 to add, 0 to change, 0 to remove, 1 to leave in the cluster (Namespaces and platform objects)',
+      '  =   Namespace lab: leaves git, stays in the cluster (Prune=false)',
+    ]);
+  });
+
   test('names each Machine with a symbol, a verb and each field\'s effect, after the summary and destroys lines', () => {
     const plan = computePlan(
       [planned('infra-machines/db', spec()), planned('infra-machines/web', spec()), planned('infra-machines/old', spec()), planned('infra-machines/kept', spec((s) => { s.deletionPolicy = 'Orphan'; }))],
       [planned('infra-machines/db', spec((s) => { s.proxmox.templateId = 9001; })), planned('infra-machines/web', spec((s) => { s.memory.size = 4096; })), planned('infra-machines/new', spec((s) => { s.cpu.cores = 8; }))],
     );
     expect(formatPlan(plan)).toBe([
-      'plan: 1 to add, 1 to change in place, 1 to replace, 2 to remove',
+      'plan: 1 to add, 0 to change in place, 1 to change with a reboot or data loss, 1 to replace, 2 to remove',
       'destroys: 2 (Machines whose VM is destroyed or replaced, or whose disk data is lost)',
       '  -/+ Machine infra-machines/db: replaced: spec.proxmox.templateId 9000 → 9001 (replace: the VM is cloned again from the new template)',
       '  -   Machine infra-machines/kept: removed: deletionPolicy Orphan: the VM keeps running',
-      '  +   Machine infra-machines/new: added',
+      '  +   Machine infra-machines/new: added: 8 cores, 2048 MiB, 32 GiB disk + 100 GiB + 50 GiB, on node pve',
       '  -   Machine infra-machines/old: removed: the VM is destroyed',
       "  ~   Machine infra-machines/web: changed, the VM reboots: spec.memory.size 2048 → 4096 (reboot: memory is not hot-plugged: PVE's default hotplug is network,disk,usb)",
     ].join('\n'));
@@ -136,7 +154,7 @@ describe('the printed plan', () => {
   test('a Machine removed and one added with the same spec reads as a rename that recreates the VM', () => {
     const plan = computePlan([planned('infra-machines/old', spec())], [planned('infra-machines/new', spec())]);
     expect(formatPlan(plan).split('\n').slice(2)).toEqual([
-      '  +   Machine infra-machines/new: added: renamed from infra-machines/old?',
+      '  +   Machine infra-machines/new: added: 2 cores, 2048 MiB, 32 GiB disk + 100 GiB + 50 GiB, on node pve; renamed from infra-machines/old?',
       '  -   Machine infra-machines/old: removed: renamed to infra-machines/new? the VM is destroyed and recreated',
     ]);
     expect(isDestructive(plan)).toBe(true);
@@ -145,7 +163,7 @@ describe('the printed plan', () => {
   test('objects other than Machines are listed with their own summary line', () => {
     const plan = { ...computePlan([], []), objects: [{ kind: ChangeKind.ADD, object: 'Namespace apps' }, { kind: ChangeKind.UPDATE, object: 'Composition machine-proxmox-terraform' }] } as const;
     expect(formatPlan(plan)).toBe([
-      'plan: 0 to add, 0 to change in place, 0 to replace, 0 to remove',
+      'plan: 0 to add, 0 to change in place, 0 to change with a reboot or data loss, 0 to replace, 0 to remove',
       'objects: 1 to add, 1 to change, 0 to remove (Namespaces and platform objects)',
       '  +   Namespace apps: added',
       '  ~   Composition machine-proxmox-terraform: changed',
@@ -153,7 +171,7 @@ describe('the printed plan', () => {
   });
 
   test('an empty plan says so', () => {
-    expect(formatPlan({ changes: [] })).toBe('plan: 0 to add, 0 to change in place, 0 to replace, 0 to remove');
+    expect(formatPlan({ changes: [] })).toBe('plan: 0 to add, 0 to change in place, 0 to change with a reboot or data loss, 0 to replace, 0 to remove');
   });
 });
 
@@ -176,7 +194,7 @@ describe('the destroy guard of synth', () => {
     claims([minimalMachine('a')]);
     expect(() => synthesize({ projectDir: project })).toThrow(DestroyRefusedError);
     expect(() => synthesize({ projectDir: project })).toThrow(
-      'plan: 0 to add, 0 to change in place, 0 to replace, 1 to remove\ndestroys: 1 (Machines whose VM is destroyed or replaced, or whose disk data is lost)\n  -   Machine infra-machines/b: removed: the VM is destroyed\n\nrefusing to destroy or replace VMs; review the plan and run again with --allow-destroy',
+      'plan: 0 to add, 0 to change in place, 0 to change with a reboot or data loss, 0 to replace, 1 to remove\ndestroys: 1 (Machines whose VM is destroyed or replaced, or whose disk data is lost)\n  -   Machine infra-machines/b: removed: the VM is destroyed\n\nrefusing to destroy or replace VMs, or lose disk data; review the plan, then accept it with: npm run synth -- --allow-destroy',
     );
     expect(readTree(dist)).toEqual(before);
   });
@@ -191,7 +209,7 @@ describe('the destroy guard of synth', () => {
   test('refuses a run with no Machines at all while dist/ has some', () => {
     const before = readTree(dist);
     claims([]);
-    expect(() => synthesize({ projectDir: project })).toThrow(/plan: 0 to add, 0 to change in place, 0 to replace, 2 to remove/);
+    expect(() => synthesize({ projectDir: project })).toThrow(/plan: 0 to add, 0 to change in place, 0 to change with a reboot or data loss, 0 to replace, 2 to remove/);
     expect(readTree(dist)).toEqual(before);
   });
 
@@ -216,7 +234,7 @@ describe('the destroy guard of synth', () => {
     const result = synthesize({ projectDir: project, dryRun: true });
     expect(result.written).toBe(false);
     expect(formatPlan(result.plan)).toBe([
-      'plan: 0 to add, 0 to change in place, 1 to replace, 1 to remove',
+      'plan: 0 to add, 0 to change in place, 0 to change with a reboot or data loss, 1 to replace, 1 to remove',
       'destroys: 2 (Machines whose VM is destroyed or replaced, or whose disk data is lost)',
       '  -/+ Machine infra-machines/a: replaced: spec.proxmox.node "pve" → "pve2" (replace: bpg recreates a VM moved to another node: migrate is off)',
       '  -   Machine infra-machines/b: removed: the VM is destroyed',

@@ -14,6 +14,7 @@ const PRIVATE_KEY = ['-----BEGIN OPENSSH PRIVATE KEY-----', 'b3BlbnNzaC1rZXktdjE
 const GITHUB_TOKEN = `ghp_${'A1b2C3d4E5'.repeat(4)}`;
 const PROXMOX_TOKEN = 'root@pam!fabric=0f8a3c2e-5b7d-4e1f-9a6b-2c4d6e8f0a1b';
 const SUFFIX = '; claims are committed to git, so credentials must stay in Kubernetes Secrets';
+const PUB_HINT = '; paste the public key instead (the .pub file beside it, e.g. ~/.ssh/id_ed25519.pub) and keep the private key out of git';
 
 function problemsOf(mutate: (m: Doc) => void): string[] {
   const document = fullMachine();
@@ -26,9 +27,9 @@ const where = 'claims/dns01.yaml: Machine infra-machines/dns01:';
 describe('a claim holding credential material', () => {
   test.each([
     ['a private key among the authorized keys', (m: Doc) => { m.spec.bootstrap.sshAuthorizedKeys = [PRIVATE_KEY]; },
-      `${where} spec.bootstrap.sshAuthorizedKeys[0] looks like a private key${SUFFIX}`],
+      `${where} spec.bootstrap.sshAuthorizedKeys[0] looks like a private key${SUFFIX}${PUB_HINT}`],
     ['a PuTTY private key', (m: Doc) => { m.spec.bootstrap.sshAuthorizedKeys = ['PuTTY-User-Key-File-3: ssh-ed25519']; },
-      `${where} spec.bootstrap.sshAuthorizedKeys[0] looks like a private key${SUFFIX}`],
+      `${where} spec.bootstrap.sshAuthorizedKeys[0] looks like a private key${SUFFIX}${PUB_HINT}`],
     ['a password in the flake URL', (m: Doc) => { m.spec.nix.flakeRef = 'git+https://deploy:hunter22@git.example.com/infra/fabric?ref=main#dns01'; },
       `${where} spec.nix.flakeRef looks like a password in a URL${SUFFIX}`],
     ['a GitHub token as the URL user', (m: Doc) => { m.spec.nix.flakeRef = `git+https://${GITHUB_TOKEN}@github.com/kubelize/fabric#dns01`; },

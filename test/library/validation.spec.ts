@@ -151,6 +151,25 @@ describe('refusal messages', () => {
   });
 });
 
+describe('messages that lead to the next step', () => {
+  test.each([
+    ['memory as a Kubernetes quantity', (m: Doc) => { m.spec.memory.size = '8Gi'; }, 'spec.memory.size must be an integer, got "8Gi"; memory.size is a number of MiB: write 8192 for "8Gi"'],
+    ['disk in GB', (m: Doc) => { m.spec.disk.size = '50GB'; }, 'spec.disk.size must be an integer, got "50GB"; disk.size is a number of GiB: write 50 for "50GB"'],
+    ['a data disk in Ti', (m: Doc) => { m.spec.dataDisks = [{ size: '1Ti' }]; }, 'spec.dataDisks[0].size must be an integer, got "1Ti"; dataDisks[0].size is a number of GiB: write 1024 for "1Ti"'],
+    ['a number in quotes', (m: Doc) => { m.spec.memory.size = '2048'; }, 'spec.memory.size must be an integer, got "2048"; memory.size is a number of MiB: write 2048, without quotes'],
+  ])('a size written as a string gets the unit hint: %s', (_reason, mutate, expected) => {
+    expect(problemsOf(mutated(mutate)).map((p) => `${p.path} ${p.message}`)).toEqual([expected]);
+  });
+
+  test('every bad tag key is named, each on a line of its own', () => {
+    const problems = problemsOf(mutated((m) => { m.spec.tags = { Env: 'prod', ok: 'yes', '-team': 'infra' }; }));
+    expect(problems.map((p) => `${p.path} ${p.message}`)).toEqual([
+      expect.stringMatching(/^spec.tags key "Env": must use Proxmox's tag alphabet/),
+      expect.stringMatching(/^spec.tags key "-team": must use Proxmox's tag alphabet/),
+    ]);
+  });
+});
+
 describe('several problems in one run', () => {
   test('are all reported together, one file after another', () => {
     const project = tempProject({
