@@ -77,7 +77,7 @@ export interface AclEntry {
 export interface TokenSpec { readonly id: string; readonly secret: string; readonly privsep?: boolean; readonly expire?: number }
 export interface UserSpec { readonly id: string; readonly enabled?: boolean; readonly groups?: readonly string[]; readonly tokens?: readonly TokenSpec[] }
 
-/** A plain Perl `die "...\n"`: pve-manager's rest_handler answers it with HTTP 500 and the text (HTTPServer.pm:218). */
+/** A plain Perl `die "...\n"`: pve-manager's rest_handler answers it with HTTP 500 and the text (HTTPServer.pm:221-231). */
 export class Died extends Error {}
 
 /** A PVE::Exception: its HTTP status, message and per-parameter errors (pve-common src/PVE/Exception.pm). */
@@ -126,7 +126,7 @@ export class AccessControl {
     this.privileges = privilegeSet(major);
     for (const [name, privileges] of Object.entries(this.privileges.builtinRoles)) this.roles.set(name, privileges);
     for (const [name, privileges] of Object.entries(customRoles)) {
-      // AccessControl.pm:1225 add_role_privs.
+      // AccessControl.pm:1224 add_role_privs.
       for (const privilege of privileges) if (!this.privileges.valid.has(privilege)) throw new Error(`role '${name}': invalid privilege '${privilege}'`);
       this.roles.set(name, new Set(privileges));
     }
@@ -146,7 +146,7 @@ export class AccessControl {
   }
 
   /**
-   * pve-manager src/PVE/HTTPServer.pm:87 calls AccessControl::verify_token (AccessControl.pm:487) with the
+   * pve-manager PVE/HTTPServer.pm:87 calls AccessControl::verify_token (AccessControl.pm:487) with the
    * `PVEAPIToken=` value: `user@realm!tokenid=secret`. Returns the token ID, the request's user.
    */
   verifyToken(value: string): string {

@@ -29,7 +29,7 @@ const die = (message: string): never => { throw new Died(`${message}\n`); };
 const paramError = (errors: Record<string, string>): never => { throw new ProxmoxError(400, 'Parameter verification failed.\n', errors); };
 const requireNode = (ctx: RequestContext) => String(ctx.params.node);
 
-/** pve-manager src/PVE/API2/Cluster.pm:984 nextid. */
+/** pve-manager PVE/API2/Cluster.pm:984 nextid. */
 const nextId: Handler = (ctx) => {
   const { vms } = ctx.sim.cluster;
   if (ctx.params.vmid !== undefined) {
@@ -42,7 +42,7 @@ const nextId: Handler = (ctx) => {
   return die('unable to get any free VMID in range [100, 1000000]');
 };
 
-/** pve-manager src/PVE/API2/Cluster.pm resources: VMs, nodes, storages and pools the user may see. */
+/** pve-manager PVE/API2/Cluster.pm:256 resources: VMs, nodes, storages and pools the user may see. */
 const resources: Handler = (ctx) => {
   const { cluster, access } = ctx.sim;
   const type = ctx.params.type === undefined ? undefined : String(ctx.params.type);
@@ -82,12 +82,26 @@ const resources: Handler = (ctx) => {
   return result;
 };
 
-/** pve-manager src/PVE/API2/Cluster.pm status: the cluster's nodes. */
+/** pve-manager PVE/API2/Cluster.pm:838 get_status: the cluster's nodes. */
 const clusterStatus: Handler = (ctx) => ctx.sim.cluster.nodes.map((node, index) => ({
   id: `node/${node}`, type: 'node', name: node, nodeid: index + 1, online: 1, local: index === 0 ? 1 : 0, ip: `192.0.2.${index + 10}`, level: '',
 }));
 
-/** pve-manager src/PVE/API2/Nodes.pm index. */
+/**
+ * pve-ha-manager 5.2.0 (b53aa83f) src/PVE/API2/HA/Resources.pm:102 read: the simulator's guests are never HA
+ * managed, so every resource is unknown (:27 "no such resource"), after parse_sid (src/PVE/HA/Config.pm:189)
+ * turned a bare VMID into `vm:<vmid>`.
+ */
+const haResource: Handler = (ctx) => {
+  let sid = String(ctx.params.sid);
+  if (/^\d+$/.test(sid)) {
+    if (!ctx.sim.cluster.vms.has(Number(sid))) die(`unable to detect SID from VMID - VM/CT ${sid} does not exist`);
+    sid = `vm:${sid}`;
+  } else if (!/^(\S+):(\S+)$/.test(sid)) die(`unable to parse service id '${sid}'`);
+  return die(`no such resource '${sid}'`);
+};
+
+/** pve-manager PVE/API2/Nodes.pm:2838 index (PVE::API2::Nodes). */
 const nodes: Handler = (ctx) => ctx.sim.cluster.nodes.map((node) => ({
   node, status: 'online', id: `node/${node}`, type: 'node', level: '',
   ...(ctx.sim.access.has(ctx.user, `/nodes/${node}`, ['Sys.Audit']) ? { maxcpu: 16, maxmem: 64 * 1024 ** 3, mem: 8 * 1024 ** 3, cpu: 0.05, uptime: 86400 } : {}),
@@ -116,7 +130,7 @@ function storageStatus(ctx: RequestContext, id: string): Record<string, unknown>
   };
 }
 
-/** pve-storage src/PVE/API2/Storage/Status.pm index: the node's storages the user may see. */
+/** pve-storage src/PVE/API2/Storage/Status.pm:66 index: the node's storages the user may see. */
 const nodeStorages: Handler = (ctx) => {
   const { cluster, access } = ctx.sim;
   const node = requireNode(ctx);
@@ -129,10 +143,10 @@ const nodeStorages: Handler = (ctx) => {
     .map((storage) => storageStatus(ctx, storage.id));
 };
 
-/** pve-storage src/PVE/API2/Storage/Status.pm read_status. */
+/** pve-storage src/PVE/API2/Storage/Status.pm:324 read_status. */
 const storageStatusHandler: Handler = (ctx) => storageStatus(ctx, checkStorageOnNode(ctx));
 
-/** pve-storage src/PVE/API2/Storage/Content.pm index: the volumes on the storage, as the node sees them. */
+/** pve-storage src/PVE/API2/Storage/Content.pm:20 index: the volumes on the storage, as the node sees them. */
 const storageContent: Handler = (ctx) => {
   const storage = checkStorageOnNode(ctx);
   const node = requireNode(ctx);
@@ -142,7 +156,7 @@ const storageContent: Handler = (ctx) => {
     .map((volume) => ({ volid: volume.volid, format: volume.format, size: volume.sizeBytes, vmid: volume.vmid, content: 'images' }));
 };
 
-/** pve-storage src/PVE/API2/Storage/Content.pm:286 info: one volume's size and format. */
+/** pve-storage src/PVE/API2/Storage/Content.pm:290 info: one volume's size and format. */
 const volumeInfo: Handler = (ctx) => {
   const node = requireNode(ctx);
   const volume = String(ctx.params.volume);
@@ -162,7 +176,7 @@ const volumeInfo: Handler = (ctx) => {
   return { path: `/dev/zvol/${volid.replace(':', '/')}`, size: found!.sizeBytes, used: found!.sizeBytes, format: found!.format };
 };
 
-/** pve-manager src/PVE/API2/Tasks.pm:19-37: the token's user is split out; the owner needs no Sys.Audit. */
+/** pve-manager PVE/API2/Tasks.pm:19-37: the token's user is split out; the owner needs no Sys.Audit. */
 function readTask(ctx: RequestContext) {
   const upid = String(ctx.params.upid);
   const decoded = decodeUpid(upid);
@@ -175,7 +189,7 @@ function readTask(ctx: RequestContext) {
   return { task: task!, user: token ? token[1] : decoded!.user, tokenid: token?.[2] };
 }
 
-/** pve-manager src/PVE/API2/Tasks.pm:454 read_task_status. */
+/** pve-manager PVE/API2/Tasks.pm:454 read_task_status. */
 const taskStatus: Handler = (ctx) => {
   const { task, user, tokenid } = readTask(ctx);
   return {
@@ -186,7 +200,7 @@ const taskStatus: Handler = (ctx) => {
   };
 };
 
-/** pve-manager src/PVE/API2/Tasks.pm:335 read_task_log: lines numbered from 1, `start` and `limit` (50). */
+/** pve-manager PVE/API2/Tasks.pm:335 read_task_log: lines numbered from 1, `start` and `limit` (50). */
 const taskLog: Handler = (ctx) => {
   const { task } = readTask(ctx);
   const start = Number(ctx.params.start ?? 0);
@@ -195,7 +209,7 @@ const taskLog: Handler = (ctx) => {
   return lines.slice(start, start + limit).map((line, index) => ({ n: start + index + 1, t: line }));
 };
 
-/** pve-manager src/PVE/API2/Pool.pm:20 index (one pool with its members when `poolid` is given). */
+/** pve-manager PVE/API2/Pool.pm:20 index (one pool with its members when `poolid` is given). */
 const pools: Handler = (ctx) => {
   const { cluster, access } = ctx.sim;
   const poolid = ctx.params.poolid === undefined ? undefined : String(ctx.params.poolid);
@@ -218,10 +232,10 @@ const pools: Handler = (ctx) => {
     .map((id) => ({ poolid: id, ...(cluster.pools.get(id)!.comment !== undefined ? { comment: cluster.pools.get(id)!.comment } : {}) }));
 };
 
-/** pve-manager src/PVE/API2/Pool.pm:386 read_pool. */
+/** pve-manager PVE/API2/Pool.pm:386 read_pool. */
 const readPool: Handler = (ctx) => (pools(ctx) as unknown[])[0];
 
-/** pve-manager src/PVE/API2/Pool.pm:161 create_pool. */
+/** pve-manager PVE/API2/Pool.pm:161 create_pool. */
 const createPool: Handler = (ctx) => {
   const id = String(ctx.params.poolid);
   try {
@@ -237,7 +251,7 @@ const createPool: Handler = (ctx) => {
   return null;
 };
 
-/** pve-manager src/PVE/API2/Pool.pm:271 update_pool (and :218, its deprecated path form). */
+/** pve-manager PVE/API2/Pool.pm:271 update_pool (and :218, its deprecated path form). */
 const updatePool: Handler = (ctx) => {
   const { cluster, access } = ctx.sim;
   const id = String(ctx.params.poolid);
@@ -282,7 +296,7 @@ const updatePool: Handler = (ctx) => {
   return null;
 };
 
-/** pve-manager src/PVE/API2/Pool.pm:479 delete_pool. */
+/** pve-manager PVE/API2/Pool.pm:479 delete_pool. */
 const deletePool: Handler = (ctx) => {
   const { cluster } = ctx.sim;
   const id = String(ctx.params.poolid);
@@ -298,7 +312,7 @@ const deletePool: Handler = (ctx) => {
   return null;
 };
 
-/** pve-access-control src/PVE/API2/AccessControl.pm permissions, via RPCEnvironment.pm:241 get_effective_permissions. */
+/** pve-access-control src/PVE/API2/AccessControl.pm:510 permissions, via RPCEnvironment.pm:241 get_effective_permissions. */
 const permissions: Handler = (ctx) => {
   const { cluster, access } = ctx.sim;
   const who = ctx.params.userid === undefined ? ctx.user : String(ctx.params.userid);
@@ -322,6 +336,7 @@ export const HANDLERS: Record<string, Handler> = {
   'GET /cluster/nextid': nextId,
   'GET /cluster/resources': resources,
   'GET /cluster/status': clusterStatus,
+  'GET /cluster/ha/resources/{sid}': haResource,
   'GET /nodes': nodes,
   'GET /nodes/{node}/status': nodeStatus,
   'GET /nodes/{node}/tasks/{upid}/status': taskStatus,

@@ -116,7 +116,7 @@ export class Cluster {
       for (const vmid of pool.vms ?? []) this.addToPool(vmid, pool.id);
     }
     for (const template of site.templates ?? []) {
-      const vm = this.createVm(template.vmid, template.node, template.storage, template.diskGiB ?? 4, {
+      const vm = this.createVm(template.vmid, template.node, template.storage, template.diskGiB ?? 4, template.diskInterface ?? 'scsi0', {
         name: template.name ?? `template-${template.vmid}`, template: '1', ...(template.guestAgent === false ? {} : { agent: 'enabled=1' }),
         ...template.config,
       }, true);
@@ -127,7 +127,7 @@ export class Cluster {
 
   /** A VM someone else created: a config like a clone's, its disk on the given (or first) storage. */
   addVm(spec: VmSpec): Vm {
-    const vm = this.createVm(spec.vmid, spec.node, spec.storage ?? this.firstImageStorage(spec.node), 8, { name: spec.name ?? `vm-${spec.vmid}`, ...spec.config }, false);
+    const vm = this.createVm(spec.vmid, spec.node, spec.storage ?? this.firstImageStorage(spec.node), 8, 'scsi0', { name: spec.name ?? `vm-${spec.vmid}`, ...spec.config }, false);
     vm.running = spec.running ?? false;
     if (vm.running) vm.startedAt = Date.now();
     if (spec.pool) this.addToPool(spec.vmid, spec.pool);
@@ -153,16 +153,17 @@ export class Cluster {
   }
 
   /** A template or existing VM as a typical cloud-init-ready NixOS template's config (`qm config`). */
-  private createVm(vmid: number, node: string, storage: string, diskGiB: number, extra: Record<string, string>, template: boolean): Vm {
+  private createVm(vmid: number, node: string, storage: string, diskGiB: number, diskInterface: string, extra: Record<string, string>, template: boolean): Vm {
+    if (!/^(scsi|virtio|sata|ide)\d+$/.test(diskInterface)) throw new Error(`VM ${vmid}: no disk interface ${diskInterface}`);
     if (!this.nodes.includes(node)) throw new Error(`VM ${vmid}: no node ${node}`);
     if (this.vms.has(vmid)) throw new Error(`VM ${vmid} is defined twice`);
     const disk = this.allocate(storage, node, vmid, diskGiB * 1024 ** 3, template ? 'base' : 'disk');
     const cloudinit = this.allocate(storage, node, vmid, 4 * 1024 ** 2, 'cloudinit');
     const bridge = [...this.bridges.get(node)!][0];
     const config: Record<string, string> = {
-      boot: 'order=scsi0;net0', cores: '2', cpu: 'x86-64-v2-AES', ide2: `${cloudinit},media=cdrom`, memory: '2048',
+      boot: `order=${diskInterface};net0`, cores: '2', cpu: 'x86-64-v2-AES', ide2: `${cloudinit},media=cdrom`, memory: '2048',
       meta: `creation-qemu=9.2.0,ctime=${Math.floor(Date.now() / 1000)}`, net0: printNet({ model: 'virtio', macaddr: randomMac(), bridge }),
-      numa: '0', ostype: 'l26', scsi0: `${disk},size=${diskGiB}G`, scsihw: 'virtio-scsi-single', serial0: 'socket', sockets: '1',
+      numa: '0', ostype: 'l26', [diskInterface]: `${disk},size=${diskGiB}G`, scsihw: 'virtio-scsi-single', serial0: 'socket', sockets: '1',
       smbios1: `uuid=${randomUUID()}`, vga: 'serial0', vmgenid: randomUUID(),
       ...extra,
     };
@@ -249,7 +250,7 @@ export class Cluster {
     return vm;
   }
 
-  /** pve-guest-common src/PVE/AbstractConfig.pm:335 check_lock. */
+  /** pve-guest-common src/PVE/AbstractConfig.pm:336 check_lock. */
   checkLock(vm: Vm): void {
     if (vm.config.lock) throw new Died(`VM is locked (${vm.config.lock})\n`);
   }

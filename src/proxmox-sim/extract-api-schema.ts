@@ -20,6 +20,7 @@ export const MODELLED_METHODS: readonly string[] = [
   'GET /cluster/nextid',
   'GET /cluster/resources',
   'GET /cluster/status',
+  'GET /cluster/ha/resources/{sid}',
   'GET /nodes',
   'GET /nodes/{node}/status',
   'GET /nodes/{node}/qemu',

@@ -145,7 +145,7 @@ const VALIDATORS: Record<string, (parsed: Record<string, unknown>) => void> = {
   },
 };
 
-/** Drive names (qemu-server src/PVE/QemuServer/Drive.pm:154-158, is_valid_drivename :748). */
+/** Drive names (qemu-server src/PVE/QemuServer/Drive.pm:154-158, is_valid_drivename :738). */
 export function isValidDriveName(name: string): boolean {
   const match = /^(ide|scsi|virtio|sata)(\d+)$/.exec(name);
   if (match) return Number(match[2]) < { ide: 4, scsi: 31, virtio: 16, sata: 6 }[match[1]]!;
@@ -209,6 +209,8 @@ export function checkNamedFormat(name: string, value: string, pathOfValue: strin
     case 'pve-poolid':
       if (value.split('/').length > 3) fail(`pool name '${value}' nested too deeply (max levels = 3)`);
       return /^[A-Za-z0-9.\-_]+(?:\/[A-Za-z0-9.\-_]+){0,2}$/.test(value) ? value : fail(`pool name '${value}' contains invalid characters`);
+    // pve-ha-manager 5.2.0 (b53aa83f) src/PVE/HA/Tools.pm:66 pve_verify_ha_resource_or_vm_id.
+    case 'pve-ha-resource-or-vm-id': return /^([a-z]+:\S+|\d+)$/.test(value) ? value : fail('value does not look like a valid ha resource id');
     // qemu-server src/PVE/QemuServer/Drive.pm:744 verify_bootdisk.
     case 'pve-qm-bootdisk': return isValidDriveName(value) ? value : fail(`invalid boot disk '${value}'`);
     // qemu-server src/PVE/QemuServer.pm:1012 verify_bootdev.

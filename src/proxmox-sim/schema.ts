@@ -44,7 +44,7 @@ export type Lookup =
   | { readonly kind: 'modelled'; readonly name: string; readonly uriParams: Record<string, string>; readonly schema: MethodSchema }
   /** Proxmox has this method; the simulator does not model it. */
   | { readonly kind: 'unmodelled'; readonly name: string }
-  /** Proxmox has no such method: pve-manager src/PVE/HTTPServer.pm:149 answers 501. */
+  /** Proxmox has no such method: pve-manager PVE/HTTPServer.pm:149 answers 501. */
   | { readonly kind: 'none' };
 
 interface Route { readonly template: string; readonly segments: readonly string[] }

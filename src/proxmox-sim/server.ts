@@ -31,7 +31,7 @@ export interface ProxmoxSimOptions {
   readonly taskDurationsMs?: Readonly<Record<string, number>>;
   /**
    * How long a request that fails authentication waits before its 401, as pve-http-server delays it by
-   * 3 s (AnyEvent.pm:1614); 0 by default here, so tests do not wait.
+   * 3 s (AnyEvent.pm:1615); 0 by default here, so tests do not wait.
    */
   readonly authFailureDelayMs?: number;
   /** Called with a line per request (method, path, status). */
@@ -290,13 +290,13 @@ export class ProxmoxSim {
       response.end(text);
     };
     if (apiPath === undefined) {
-      // AnyEvent.pm:1596: no API format in the path.
+      // AnyEvent.pm:1597: no API format in the path.
       send(501, 'no such uri', undefined);
       record({ params: {}, status: 501, message: 'no such uri', outcome: 'refused' });
       return;
     }
 
-    // AnyEvent.pm:1588 the PVEAPIToken value of the Authorization header (Formatter.pm:78 extract_auth_value).
+    // AnyEvent.pm:1588-1592 the PVEAPIToken value of the Authorization header (Formatter.pm:78 extract_auth_value).
     const header = request.headers.authorization ?? '';
     const tokenValue = /(?:^|\s)PVEAPIToken(?:=| )([^;]*)/.exec(header)?.[1];
     let user: string;
@@ -343,7 +343,7 @@ export class ProxmoxSim {
     }
     let verification = false;
     try {
-      // HTTPServer.pm:156-165: URI parameters join the request's; a conflicting one is refused.
+      // HTTPServer.pm:160-167: URI parameters join the request's; a conflicting one is refused.
       for (const [name, value] of Object.entries(params)) {
         if (lookup.uriParams[name] !== undefined && lookup.uriParams[name] !== value) {
           throw new ProxmoxError(400, 'Parameter verification failed.\n', { [name]: 'duplicate parameter (already defined in URI) with conflicting values!' });
@@ -351,13 +351,13 @@ export class ProxmoxSim {
       }
       params = { ...params, ...lookup.uriParams };
       const schema = lookup.schema;
-      // HTTPServer.pm:167-168.
+      // HTTPServer.pm:170-171.
       if (!schema.allowtoken) throw new ProxmoxError(403, `Permission check failed (URI '${relative}' not available with API token, need proper ticket.\n)\n`);
-      // HTTPServer.pm:171: permissions are checked before the parameters are verified.
+      // HTTPServer.pm:174: permissions are checked before the parameters are verified.
       const permissions = (this.access.major === 8 ? PVE8_PERMISSIONS[lookup.name] : undefined) ?? schema.permissions;
       this.access.checkApi(permissions, user, params);
       this.checkProxyTarget(schema, params);
-      // HTTPServer.pm:194 $handler->handle: PVE::RESTHandler verifies the parameters (RESTHandler.pm:495).
+      // HTTPServer.pm:203 $handler->handle: PVE::RESTHandler verifies the parameters (RESTHandler.pm:495).
       verification = true;
       const errors = verifyParameters(schema, params);
       if (Object.keys(errors).length > 0) throw new ProxmoxError(400, 'Parameter verification failed.\n', errors);
@@ -374,7 +374,7 @@ export class ProxmoxSim {
       } else if (error instanceof ProxmoxError || error instanceof Died) {
         const status = error instanceof ProxmoxError ? error.status : 500;
         const errors = error instanceof ProxmoxError ? error.errors : undefined;
-        // Formatter/Standard.pm:13 prepare_response_data: data, the errors, and the message.
+        // Formatter/Standard.pm:14 prepare_response_data: data, the errors, and the message.
         send(status, error.message, { data: null, ...(errors ? { errors } : {}), message: error.message });
         record({ method_name: lookup.name, params, user, status, message: error.message, errors, outcome: verification ? 'schema' : 'refused' });
       } else {
@@ -386,7 +386,7 @@ export class ProxmoxSim {
   }
 
   /**
-   * HTTPServer.pm:174-186 resolve_proxyto: a method bound to a node is proxied there; a node that is not in
+   * HTTPServer.pm:176-187 resolve_proxyto: a method bound to a node is proxied there; a node that is not in
    * the cluster cannot be resolved (pve-cluster src/PVE/Cluster.pm:808 remote_node_ip falls back to a DNS
    * lookup, pve-common PVE/Network.pm get_ip_from_hostname).
    */

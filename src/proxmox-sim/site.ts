@@ -31,6 +31,8 @@ export interface TemplateSpec {
   readonly name?: string;
   readonly storage: string;
   readonly diskGiB?: number;
+  /** The boot disk's interface (a Machine's `disk.interface` must name it): scsi0 unless given. */
+  readonly diskInterface?: string;
   /** Whether the template's guest runs the QEMU guest agent (its clones inherit it). */
   readonly guestAgent?: boolean;
   /** Config keys added to, or replacing, the template's generated ones. */
@@ -68,8 +70,9 @@ export const FABRIC_PROVISIONER_PRIVILEGES: readonly string[] = ['Datastore.Allo
   'VM.Config.Memory', 'VM.Config.Network', 'VM.Config.Options', 'VM.GuestAgent.Audit', 'VM.PowerMgmt'];
 
 /**
- * Three nodes with the storages, bridges, templates and pools the example Machines name, and the token README.md
- * creates (FabricProvisioner on `/`, not privilege-separated).
+ * Three nodes with the storages, bridges, templates and pools the example Machines name (template 9100 boots from
+ * virtio0, as the fleet fixture's Machine on it asks), and the token README.md creates (FabricProvisioner on `/`,
+ * not privilege-separated).
  */
 export const DEFAULT_SITE: Site = {
   pveVersion: 9,
@@ -88,7 +91,7 @@ export const DEFAULT_SITE: Site = {
   ],
   templates: [
     { vmid: 9000, node: 'pve', name: 'nixos-template', storage: 'local-zfs', guestAgent: true },
-    { vmid: 9100, node: 'pve2', name: 'nixos-template-ceph', storage: 'ceph-vm', guestAgent: true },
+    { vmid: 9100, node: 'pve2', name: 'nixos-template-ceph', storage: 'ceph-vm', diskInterface: 'virtio0', guestAgent: true },
     { vmid: 100, node: 'pve3', name: 'nixos-template-pve3', storage: 'local-zfs', guestAgent: true },
   ],
   pools: [{ id: 'infra' }, { id: 'fabric', comment: 'VMs managed by Fabric' }],

@@ -197,6 +197,12 @@ describe('power and delete', () => {
     expect((await call(sim, 'GET', '/cluster/resources', { type: 'vm' })).body.data).toContainEqual(expect.objectContaining({ vmid: 123, node: 'pve2' }));
   });
 
+  test('no VM is HA-managed: its HA resource is unknown, as bpg checks before a migration', async () => {
+    const reply = await call(sim, 'GET', '/cluster/ha/resources/vm:123');
+    expect([reply.status, reply.body.message]).toEqual([500, "no such resource 'vm:123'\n"]);
+    expect((await call(sim, 'GET', '/cluster/ha/resources/123')).body.message).toBe("no such resource 'vm:123'\n");
+  });
+
   test('migrate moves a stopped VM and its local disks to the target node', async () => {
     // The documented FabricProvisioner role has no VM.Migrate.
     expect((await call(sim, 'POST', '/nodes/pve/qemu/123/migrate', { target: 'pve3' })).reason).toBe('Permission check failed (/vms/123, VM.Migrate)');

@@ -1,32 +1,22 @@
 /**
  * The first lifecycle scenario: the Workspace the real `crank render` makes for an example Machine
- * (claims/dns01.ts), laid out as provider-terraform lays it out, applied by the real Terraform with the real
- * bpg/proxmox provider v0.111.1 to the simulator over HTTPS. The provider trusts the simulator's CA through
- * SSL_CERT_FILE: Go's crypto/x509 on Linux reads its roots from that file when it is set (Go 1.26
- * src/crypto/x509/root_unix.go:19 and :36-37; SSL_CERT_DIR, :25 and :53, names folders instead), and bpg
- * builds its TLS config without a pool of its own (proxmox/api/client.go NewConnection), so the system pool
- * is used. Every request bpg makes is checked against the Proxmox schema; one the schema refuses, or the
- * simulator cannot check, fails the test that made it.
+ * (claims/dns01.ts), applied by the real Terraform with the real bpg/proxmox provider v0.111.1 to the simulator
+ * over HTTPS (_terraform.ts says how the provider is given and how it trusts the simulator's CA). Every request
+ * bpg makes is checked against the Proxmox schema; one the schema refuses, or the simulator cannot check, fails
+ * the test that made it.
  */
-import { execFile } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { promisify } from 'util';
 import { startProxmoxSim, type ProxmoxSim, type RequestRecord } from '../../src/proxmox-sim';
 import { committedTree, RenderedMachine, renderTree } from '../_rendered-machines';
-import { workspaceDir } from '../_terraform-workdir';
 import { describeWithTools, RunningFunction, startFunction } from '../_upstream-tools';
-
-const run = promisify(execFile);
+import { SimWorkspace, simWorkspace } from './_terraform';
 
 describeWithTools('the real Terraform and bpg/proxmox apply a rendered Workspace to the simulator',
   ['crank', 'function-patch-and-transform', 'terraform-provider-proxmox', 'terraform'], (tools) => {
     let sim: ProxmoxSim;
     let fn: RunningFunction | undefined;
     let rendered: RenderedMachine;
-    let dir: string;
-    let tfrc: string;
+    let workspace: SimWorkspace;
+    const terraform = (...args: string[]) => workspace.terraform(...args);
     /** The requests of the current test, so its own refusals fail it. */
     let seen = 0;
 
@@ -35,17 +25,7 @@ describeWithTools('the real Terraform and bpg/proxmox apply a rendered Workspace
       fn = await startFunction(tools['function-patch-and-transform']);
       [rendered] = await renderTree(tools.crank, fn.target, { ...tree, machines: tree.machines.filter(({ machine }) => machine.metadata.name === 'dns01') });
       sim = await startProxmoxSim();
-      // provider-terraform's layout (main.tf.json, the varmap as a var file, a file per credential), with the
-      // Secret's values for this simulator.
-      dir = workspaceDir(rendered.workspaces[0], tree.providerConfig);
-      const [tokenId, secret] = sim.token.split('=');
-      const values: Record<string, string> = { api_url: sim.url, token_id: tokenId, token_secret: secret };
-      for (const credential of tree.providerConfig.spec.credentials) fs.writeFileSync(path.join(dir, path.basename(credential.filename)), values[credential.secretRef.key] ?? '');
-      // The provider binary built from its pinned Go module, used in place of a registry download.
-      const providers = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-providers-'));
-      fs.symlinkSync(tools['terraform-provider-proxmox'], path.join(providers, 'terraform-provider-proxmox'));
-      tfrc = path.join(providers, 'dev.tfrc');
-      fs.writeFileSync(tfrc, `provider_installation {\n  dev_overrides { "bpg/proxmox" = ${JSON.stringify(providers)} }\n  direct {}\n}\n`);
+      workspace = simWorkspace(sim, rendered.workspaces[0], tree.providerConfig, tools);
     }, 180_000);
     afterAll(async () => { await fn?.stop(); await sim?.stop(); });
     beforeEach(() => { seen = sim.requests.length; });
@@ -54,19 +34,6 @@ describeWithTools('the real Terraform and bpg/proxmox apply a rendered Workspace
       const unchecked = (request: RequestRecord) => request.outcome === 'schema' || request.outcome === 'unmodelled' || request.outcome === 'internal';
       expect(mine.filter(unchecked).map(({ method, path: where, status, message, errors }) => ({ method, where, status, message, errors }))).toEqual([]);
     });
-
-    async function terraform(...args: string[]): Promise<{ code: number; output: string }> {
-      const env = { ...process.env, TF_CLI_CONFIG_FILE: tfrc, SSL_CERT_FILE: sim.caFile, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
-      try {
-        const planning = ['plan', 'apply', 'destroy'].includes(args[0]);
-        const flags = planning ? ['-input=false', '-no-color', '-var-file=varmap.tfvars.json'] : ['-no-color'];
-        const { stdout, stderr } = await run(tools.terraform, [...args, ...flags], { cwd: dir, env, maxBuffer: 64 * 1024 * 1024 });
-        return { code: 0, output: stdout + stderr };
-      } catch (error) {
-        const failed = error as { code?: number; stdout?: string; stderr?: string };
-        return { code: failed.code ?? -1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
-      }
-    }
 
     test('apply creates the VM the Machine describes, running, in its pool, and outputs what the Composition copies', async () => {
       const apply = await terraform('apply', '-auto-approve');
