@@ -212,6 +212,11 @@ export class ProxmoxSim {
     await this.tasks.settle();
   }
 
+  /** Every running task finishes now (a slow clone, say, once the test has seen it running). */
+  async finishTasks(): Promise<void> {
+    await this.tasks.hurry();
+  }
+
   // ---- faults and changes made behind the client's back ----
 
   /** How long tasks of a type (qmclone, qmstart, ...; `default` for all others) run from now on. */

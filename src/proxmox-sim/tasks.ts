@@ -33,6 +33,8 @@ export interface TaskLog {
 
 export class Tasks {
   private readonly byUpid = new Map<string, TaskRecord>();
+  /** Tasks whose work still waits for its duration: the timer and the work. */
+  private readonly waiting = new Map<string, { timer: NodeJS.Timeout; work: () => Promise<void> }>();
   private nextPid = 0x1000;
   private readonly bootTime = Math.floor(Date.now() / 1000) - 3600;
 
@@ -59,7 +61,8 @@ export class Tasks {
     let started: void | Promise<void> = undefined;
     let failedAtOnce: unknown;
     try { started = begin?.(taskLog); } catch (error) { failedAtOnce = error; }
-    setTimeout(async () => {
+    const work = async () => {
+      this.waiting.delete(upid);
       try {
         if (failedAtOnce !== undefined) throw failedAtOnce;
         await started;
@@ -74,7 +77,8 @@ export class Tasks {
         log.push(`TASK ERROR: ${message}`);
       }
       finish();
-    }, failedAtOnce !== undefined ? 0 : Math.max(0, this.durationMs(type, id)));
+    };
+    this.waiting.set(upid, { timer: setTimeout(work, failedAtOnce !== undefined ? 0 : Math.max(0, this.durationMs(type, id))), work });
     return record;
   }
 
@@ -84,6 +88,13 @@ export class Tasks {
 
   all(): TaskRecord[] {
     return [...this.byUpid.values()];
+  }
+
+  /** Every task still waiting for its duration does its work now; resolves when all have finished. */
+  async hurry(): Promise<void> {
+    const works = [...this.waiting.values()];
+    for (const { timer } of works) clearTimeout(timer);
+    await Promise.all(works.map(({ work }) => work()));
   }
 
   /** Resolves when every task started so far has finished. */

@@ -17,8 +17,8 @@ async function cloneTemplate(newid: number, params: Record<string, string | numb
 }
 
 describe('clone', () => {
-  test('answers a UPID as Proxmox encodes it; the task runs for its configured time, then stops with OK', async () => {
-    sim.setTaskDuration('qmclone', 300);
+  test('answers a UPID as Proxmox encodes it; the task runs until its configured time, then stops with OK', async () => {
+    sim.setTaskDuration('qmclone', 600_000);
     const reply = await call(sim, 'POST', '/nodes/pve/qemu/9000/clone', { newid: 123, full: 1, name: 'web' });
     expect(reply.body.data).toMatch(/^UPID:pve:[0-9A-F]{8}:[0-9A-F]{8}:[0-9A-F]{8}:qmclone:9000:fabric@pve!crossplane:$/);
     const running = await call(sim, 'GET', `/nodes/pve/tasks/${encodeURIComponent(reply.body.data)}/status`);
@@ -26,7 +26,9 @@ describe('clone', () => {
     expect(running.body.data.exitstatus).toBeUndefined();
     // While the disks are copied the new VM exists, locked: its VMID is taken and clients wait for the lock.
     expect((await call(sim, 'GET', '/nodes/pve/qemu/123/status/current')).body.data.lock).toBe('clone');
+    await sim.finishTasks();
     expect((await waitTask(sim, reply.body.data)).exitstatus).toBe('OK');
+    expect((await call(sim, 'GET', '/nodes/pve/qemu/123/status/current')).body.data.lock).toBeUndefined();
     const log = await call(sim, 'GET', `/nodes/pve/tasks/${encodeURIComponent(reply.body.data)}/log`);
     expect(log.body.data[0]).toEqual({ n: 1, t: 'creating a clone of VM 9000 with ID 123' });
     expect(log.body.data.at(-1).t).toBe('TASK OK');
@@ -255,10 +257,11 @@ describe('guest agent', () => {
     await runTask(sim, 'POST', '/nodes/pve/qemu/123/status/start');
     sim.setGuestAgent(123, 'absent');
     expect([(await interfaces()).status, (await interfaces()).reason]).toEqual([500, 'QEMU guest agent is not running']);
-    sim.setGuestAgent(123, 'slow', 200);
+    // Slow: not answering until its delay after the start has passed.
+    sim.setGuestAgent(123, 'slow', 60_000);
     await runTask(sim, 'POST', '/nodes/pve/qemu/123/status/reboot');
     expect((await interfaces()).reason).toBe('QEMU guest agent is not running');
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    sim.setGuestAgent(123, 'slow', 0);
     expect((await interfaces()).status).toBe(200);
   });
 
