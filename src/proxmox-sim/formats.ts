@@ -11,27 +11,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parsePropertyString, parseSize, PropertyFormat, splitList } from './json-schema';
-
-/**
- * A format's refusal. `proxmoxText` is what Perl's `$@` holds, which check_prop puts after "invalid format - ":
- * a plain die's message with its newline, or PVE::Exception's stringify (pve-common src/PVE/Exception.pm:98)
- * of parse_property_string's "format error" with one `path: message` line per error.
- */
-export class FormatError extends Error {
-  readonly proxmoxText: string;
-  constructor(message: string, readonly errors?: Record<string, string>) {
-    super(message);
-    this.proxmoxText = `${message}\n${Object.entries(errors ?? {}).map(([key, text]) => `${key}: ${text}\n`).join('')}`;
-  }
-}
-
-/** A registered Proxmox format the simulator has no implementation of. */
-export class UnmodelledFormat extends Error {
-  constructor(readonly format: string) {
-    super(`format '${format}' is not modelled by the simulator`);
-  }
-}
+import { FormatError, parsePropertyString, parseSize, PropertyFormat, registerNamedFormats, splitList, UnmodelledFormat } from './json-schema';
 
 // pve-common src/PVE/Tools.pm:84-99: IPv4 and IPv6 address expressions.
 const IPV4_OCTET = '(?:25[0-5]|(?:2[0-4]|1[0-9]|[1-9])?[0-9])';
@@ -251,3 +231,5 @@ export function validateSshPublicKeys(raw: string): void {
   }
 }
 
+// As a module's formats join PVE::JSONSchema's table through register_format (JSONSchema.pm), these join json-schema.ts's.
+registerNamedFormats(checkNamedFormat);

@@ -3,9 +3,38 @@
  * src/PVE/JSONSchema.pm): the same checks in the same order, and the same messages, so a refusal reads
  * exactly as Proxmox's. Formats are looked up in formats.ts.
  */
-import { checkNamedFormat, FormatError, UnmodelledFormat } from './formats';
 
 /** A property schema as the API dump holds it: `optional` and booleans are 0/1, formats named or inline. */
+/**
+ * A format's refusal. `proxmoxText` is what Perl's `$@` holds, which check_prop puts after "invalid format - ":
+ * a plain die's message with its newline, or PVE::Exception's stringify (pve-common src/PVE/Exception.pm:98)
+ * of parse_property_string's "format error" with one `path: message` line per error.
+ */
+export class FormatError extends Error {
+  readonly proxmoxText: string;
+  constructor(message: string, readonly errors?: Record<string, string>) {
+    super(message);
+    this.proxmoxText = `${message}\n${Object.entries(errors ?? {}).map(([key, text]) => `${key}: ${text}\n`).join('')}`;
+  }
+}
+
+/** A registered Proxmox format the simulator has no implementation of. */
+export class UnmodelledFormat extends Error {
+  constructor(readonly format: string) {
+    super(`format '${format}' is not modelled by the simulator`);
+  }
+}
+
+/** Checks a value against a named format: formats.ts registers the implementation when it is loaded. */
+export type NamedFormatChecker = (name: string, value: string, pathOfValue: string) => unknown;
+
+let checkNamedFormat: NamedFormatChecker = (name) => { throw new UnmodelledFormat(name); };
+
+/** Installs the named formats (formats.ts calls it as it loads, as a Perl module calls register_format). */
+export function registerNamedFormats(checker: NamedFormatChecker): void {
+  checkNamedFormat = checker;
+}
+
 export interface PropertySchema {
   type?: string | string[];
   optional?: number | boolean;

@@ -4,6 +4,8 @@
  */
 import apiSchema from './api-schema.json';
 import { checkObject, Errors, PropertySchema, Value } from './json-schema';
+// Loaded for its named formats, which it registers with json-schema.ts.
+import './formats';
 
 /** A permission check as the schema states it (pve-access-control src/PVE/RPCEnvironment.pm:459). */
 export type PermissionCheck = [string, ...unknown[]];

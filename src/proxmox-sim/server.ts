@@ -11,7 +11,7 @@ import * as path from 'path';
 import { AccessControl, AclEntry, Died, ProxmoxError } from './access';
 import { HANDLERS, SimCore } from './api';
 import { Cluster, parseDrive, Vm } from './cluster';
-import { UnmodelledFormat } from './formats';
+import { UnmodelledFormat } from './json-schema';
 import { Value } from './json-schema';
 import { lookupMethod, MethodSchema, Permissions, SCHEMA_SOURCE, verifyParameters } from './schema';
 import { DEFAULT_SITE, loadSite, Site, VmSpec } from './site';
