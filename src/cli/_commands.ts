@@ -39,3 +39,14 @@ export const INIT_COMMAND: CommandSpec = {
   ],
   exitCodes: ['0  done', '1  refused: claims/ holds your own Machines, no repository URL, or bad usage'],
 };
+
+export const NEW_COMMAND: CommandSpec = {
+  usage: 'fabric new <dir> [<options>]    npx @kubelize/fabric new <dir>',
+  summary: 'Creates a fleet repository in <dir>: package.json depending on @kubelize/fabric, a lock file, claims/ with one example Machine, cdk8s.yaml, tsconfig.json, .gitignore, a README for operators and a CI workflow. Then: cd <dir> && npm ci && npm run synth.',
+  argument: { name: '<dir>', description: 'the folder to create (it must not exist, or be empty)' },
+  options: [
+    { name: '--repo-url', value: '<url>', description: 'the repository Argo CD syncs dist/ from; default: the git remote origin of <dir>, once it has one' },
+    { name: '--fabric', value: '<spec>', description: 'the @kubelize/fabric dependency to write (a version range, or file:<tarball>); default: ^ this version' },
+  ],
+  exitCodes: ['0  done', '1  refused: <dir> is not empty, or bad usage'],
+};

@@ -19,6 +19,8 @@ export interface CommandSpec {
   readonly usage: string;
   readonly summary: string;
   readonly options: readonly OptionSpec[];
+  /** The one argument that is not an option, when the command takes one (`fabric new <dir>`). */
+  readonly argument?: { readonly name: string; readonly description: string };
   /** `0 done`, ... */
   readonly exitCodes: readonly string[];
 }
@@ -30,6 +32,8 @@ export class UsageError extends FabricError {}
 
 export interface ParsedOptions {
   readonly help: boolean;
+  /** The command's argument, when it takes one and was given it. */
+  readonly argument?: string;
   /** Flags as `true`, valued options as their value; only options given. */
   readonly values: ReadonlyMap<string, string | true>;
 }
@@ -37,7 +41,12 @@ export interface ParsedOptions {
 export function parseOptions(command: CommandSpec, argv: readonly string[]): ParsedOptions {
   const options = [...command.options, HELP];
   const values = new Map<string, string | true>();
+  let argument: string | undefined;
   for (let i = 0; i < argv.length; i++) {
+    if (command.argument && !argv[i].startsWith('-') && argument === undefined) {
+      argument = argv[i];
+      continue;
+    }
     const [name, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
     const option = options.find((o) => o.name === name);
     if (!option) {
@@ -52,7 +61,7 @@ export function parseOptions(command: CommandSpec, argv: readonly string[]): Par
     if (value === undefined || value === '' || value.startsWith('--')) throw new UsageError(`${name} needs a value: ${shown(option)}`);
     values.set(name, value);
   }
-  return { help: values.has(HELP.name), values };
+  return { help: values.has(HELP.name), values, ...(argument === undefined ? {} : { argument }) };
 }
 
 function shown(option: OptionSpec): string {
@@ -67,6 +76,7 @@ export function helpText(command: CommandSpec): string {
     '',
     command.summary,
     '',
+    ...(command.argument ? ['argument:', `  ${command.argument.name}  ${command.argument.description}`, ''] : []),
     'options:',
     ...options.map((o) => `  ${shown(o).padEnd(width)}  ${o.description}`),
     '',
