@@ -36,9 +36,11 @@ async function main(): Promise<void> {
   try {
     const modules = new Map<string, string[]>();
     const crdsDir = path.join(outRoot, 'imports', 'crds');
+    // Read before the folder is emptied: the kept copies in it are the sources of an offline import.
+    const sources = await readImportSources();
     fs.rmSync(crdsDir, { recursive: true, force: true });
     fs.mkdirSync(crdsDir, { recursive: true });
-    for (const documents of await readImportSources()) {
+    for (const documents of sources) {
       const list = modules.get(documents.module) ?? [];
       list.push(documents.yaml);
       modules.set(documents.module, list);
