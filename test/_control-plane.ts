@@ -59,6 +59,7 @@ export interface ControlPlane {
   readonly token: string;
   /** Path of a kubeconfig for the admin. */
   readonly kubeconfig: string;
+
   /** The API server's version (GET /version gitVersion). */
   readonly gitVersion: string;
   readonly startup: StartupTimes;
@@ -75,8 +76,15 @@ export interface ControlPlane {
   /**
    * Starts Crossplane core against the API server (after its CRDs are applied: its package controllers only
    * watch kinds that are served when it starts) and waits until it reports ready. Returns how long that took.
+   * Its package manager is told packages run outside (`--package-runtime=External`) and finds no registry.
    */
   startCrossplane(binary: string, options?: { namespace?: string; args?: readonly string[] }): Promise<number>;
+  /**
+   * Runs a composition function (a function-sdk-go binary) as a local process serving Crossplane over mTLS on
+   * loopback, and makes it the active FunctionRevision of `functionName`, as the package manager would for a
+   * Function it deployed: Crossplane then calls it for every pipeline step naming `functionName`.
+   */
+  serveFunction(binary: string, functionName: string, image: string): Promise<void>;
   /** `reason: message` of the Events recorded for an object, oldest first (where Crossplane reports failures). */
   events(name: string): Promise<string[]>;
   /** Polls `check` until it returns something other than undefined/false; throws with `describe()` after the timeout. */
@@ -196,12 +204,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const { binaries } = options;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-control-plane-'));
   const processes: Partial<Record<'etcd' | 'kube-apiserver' | 'crossplane', Process>> = {};
+  const functions: Process[] = [];
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     // Crossplane first (it talks to the API server), then the API server, then its store.
     await terminate(processes.crossplane);
+    for (const fn of functions) await terminate(fn);
     await terminate(processes['kube-apiserver']);
     await terminate(processes.etcd);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -286,13 +296,29 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const client = apiClient(request);
     const startCrossplane = async (binary: string, crossplane: { namespace?: string; args?: readonly string[] } = {}): Promise<number> => {
       const namespace = crossplane.namespace ?? 'crossplane-system';
-      await client.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }]);
+      await client.apply([
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+        // No package registry is reachable here: every package image is rewritten to a closed port on loopback,
+        // so the package manager fails at once instead of looking registries up.
+        {
+          apiVersion: 'pkg.crossplane.io/v1beta1',
+          kind: 'ImageConfig',
+          metadata: { name: 'no-registry' },
+          spec: {
+            matchImages: ['xpkg.crossplane.io', 'xpkg.upbound.io', 'index.docker.io', 'ghcr.io'].map((prefix) => ({ type: 'Prefix', prefix })),
+            rewriteImage: { prefix: '127.0.0.1:9/no-registry' },
+          },
+        },
+      ]);
       const started = Date.now();
       const [healthPort, metricsPort] = [await freePort(), await freePort()];
       processes.crossplane = launch(binary, [
         'core', 'start',
         // No webhook server: the API server has no Service to reach one by (core.go:121, 637-648).
         '--enable-webhooks=false',
+        // Functions and providers run outside, as local processes (serveFunction): there is no kubelet to run a
+        // Deployment (core.go:110, 546-563; internal/controller/pkg/controller/runtime.go:85-86).
+        '--package-runtime=External',
         `--namespace=${namespace}`,
         // The client certificate Crossplane presents to functions (core.go:290-297 loads ca.crt, tls.crt, tls.key).
         `--tls-client-certs-dir=${path.join(dir, 'crossplane-client')}`,
@@ -303,6 +329,28 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       ], { KUBECONFIG: kubeconfig });
       await untilReady('crossplane', processes.crossplane, async () => (await httpGet(`http://127.0.0.1:${healthPort}/readyz`)).status === 200, 120_000);
       return Date.now() - started;
+    };
+    const serveFunction = async (binary: string, functionName: string, image: string): Promise<void> => {
+      const port = await freePort();
+      const fn = launch(binary, [`--address=127.0.0.1:${port}`, `--tls-certs-dir=${path.join(dir, 'function-server')}`]);
+      functions.push(fn);
+      const listening = () => new Promise<boolean>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1');
+        socket.once('connect', () => { socket.destroy(); resolve(true); });
+        socket.once('error', () => resolve(false));
+      });
+      await untilReady(path.basename(binary), fn, listening, 30_000);
+      // Crossplane calls the active revision of the Function a pipeline step names, at its status.endpoint, if
+      // its status lists the composition capability (internal/xfn/function_runner.go:195-264, capabilities.go:58-92).
+      const [revision] = await client.apply([{
+        apiVersion: 'pkg.crossplane.io/v1',
+        kind: 'FunctionRevision',
+        metadata: { name: `${functionName}-local`, labels: { 'pkg.crossplane.io/package': functionName } },
+        spec: { desiredState: 'Active', image, revision: 1 },
+      }]);
+      const patched = await request('PATCH', `/apis/pkg.crossplane.io/v1/functionrevisions/${revision.metadata.name}/status`,
+        { status: { endpoint: `127.0.0.1:${port}`, capabilities: ['composition'] } }, 'application/merge-patch+json');
+      if (patched.status >= 300) throw new ApiError(patched.status, patched.body, `status of FunctionRevision ${revision.metadata.name}`);
     };
     const events = async (name: string): Promise<string[]> => {
       const listed = await request('GET', `/api/v1/events?fieldSelector=${encodeURIComponent(`involvedObject.name=${name}`)}`);
@@ -320,6 +368,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       request,
       ...client,
       startCrossplane,
+      serveFunction,
       events,
       logTail: (component, lines = 40) => lastLines(processes[component]?.stderr() ?? '', lines),
       stop,

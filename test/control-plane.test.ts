@@ -11,7 +11,10 @@
  *   that (no default of the API server that synth left out, which Argo CD would show as drift);
  * - refuse every bad Machine of the validation table at the field synth names, and for each CEL rule with
  *   the message synth gives;
- * - refuse a CRD whose CEL is over budget (the rule Fabric carried until issue 30).
+ * - refuse a CRD whose CEL is over budget (the rule Fabric carried until issue 30);
+ * - compose each Machine's Workspace live: Crossplane calls function-patch-and-transform, run as a local
+ *   process it reaches over mTLS (the harness's serveFunction), and the Workspace is what `crank render` gives.
+ * And synth's CEL IP/CIDR functions must give the API server's verdict on a table of cases.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -26,8 +29,8 @@ import {
   objectsIn, providerCrdFiles, startControlPlane, yamlFiles,
 } from './_control-plane';
 import { REPO } from './_helpers';
-import { committedTree, fleetTree, SynthesizedTree } from './_rendered-machines';
-import { describeWithTools } from './_upstream-tools';
+import { committedTree, fleetTree, RenderedMachine, renderTree, SynthesizedTree } from './_rendered-machines';
+import { describeWithTools, RunningFunction, startFunction } from './_upstream-tools';
 import { BAD_CASES, Doc, fullMachine, GOOD_CASES } from './_validation-cases';
 
 const VERSIONS = Object.keys(KUBE_APISERVER_TOOLS) as KubernetesVersion[];
@@ -102,6 +105,9 @@ function machineApiOn(version: KubernetesVersion, tools: Record<string, string>,
     await plane.apply(crds);
     for (const crd of crds) await established(plane, crd.metadata.name);
     await plane.startCrossplane(tools.crossplane);
+    // The Composition's function, served by the pinned build as Crossplane would run its package.
+    const fn = YAML.parse(fs.readFileSync(trees[0].function, 'utf8'));
+    await plane.serveFunction(tools['function-patch-and-transform'], fn.metadata.name, fn.spec.package);
     await plane.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CASES_NAMESPACE } }]);
     const objects = trees.flatMap(platformObjects);
     await applyInOrder(plane, objects.filter((object, index) => objects.findIndex((o) => o.kind === object.kind && o.metadata.name === object.metadata.name) === index));
@@ -230,10 +236,13 @@ type Verdict = 'true' | 'false' | 'error';
 const committed = committedTree();
 const fleet = fleetTree();
 const legacyFleet = fleetTree({ topology: 'legacy' }, 'legacy fleet fixture');
+/** `<tree>/<namespace>/<name>` of every Machine of the trees: the keys of their crank renders. */
+const composedMachinesOf = (...trees: SynthesizedTree[]) => trees.flatMap((tree) => tree.machines.map(({ machine }) => [`${tree.name}/${machine.metadata.namespace}/${machine.metadata.name}`] as const));
 const machinesOf = (...trees: SynthesizedTree[]) => trees.flatMap((tree) => tree.machines.map(({ file, machine }) => [`${tree.name}: ${path.basename(file)}`, machine] as const));
 
 for (const version of VERSIONS) {
-  describeWithTools(`The Machine API on Kubernetes ${version}`, ['etcd', 'crossplane', KUBE_APISERVER_TOOLS[version]], (tools) => {
+  const tools = ['etcd', 'crossplane', KUBE_APISERVER_TOOLS[version], 'function-patch-and-transform', 'crank'] as const;
+  describeWithTools(`The Machine API on Kubernetes ${version}`, tools, (tools) => {
     describe('namespaced topology', () => {
       const api = machineApiOn(version, tools, [committed, fleet]);
 
@@ -251,6 +260,41 @@ for (const version of VERSIONS) {
         const stored = await api.plane().create(machine);
         if (stored instanceof ApiError) throw stored;
         expect(asWritten(stored, machine)).toEqual(machine);
+      });
+
+      describe('composed live by Crossplane calling function-patch-and-transform', () => {
+        let crankFunction: RunningFunction | undefined;
+        const rendered = new Map<string, RenderedMachine>();
+        beforeAll(async () => {
+          crankFunction = await startFunction(tools['function-patch-and-transform']);
+          for (const tree of [committed, fleet]) {
+            for (const machine of await renderTree(tools.crank, crankFunction.target, tree)) rendered.set(`${tree.name}/${machine.id}`, machine);
+          }
+        });
+        afterAll(async () => crankFunction?.stop());
+
+        test.each(composedMachinesOf(committed, fleet))('%s: its Workspace appears, as crank render gives it', async (key) => {
+          const { machine, workspaces: [expected] } = rendered.get(key)!;
+          const { namespace, name } = machine.metadata;
+          const workspace = await api.plane().waitFor(`the Workspace of ${namespace}/${name}`, () =>
+            api.plane().get(expected.apiVersion, expected.kind, expected.metadata.name, expected.metadata.namespace), {
+            timeoutMs: 60_000,
+            describe: async () => (await api.plane().events(name)).join('\n'),
+          });
+          // crank renders without the Workspace CRD's defaults (spec.forProvider.entrypoint: ""): the API server
+          // fills them in a dry run of what crank rendered. crank leaves the owner's uid empty.
+          const { ownerReferences, ...renderedMetadata } = expected.metadata;
+          const defaulted = await api.plane().create({ ...expected, metadata: { ...renderedMetadata, name: `${expected.metadata.name}-rendered` } }, { dryRun: true });
+          if (defaulted instanceof ApiError) throw defaulted;
+          expect(workspace.spec).toEqual(defaulted.spec);
+          const owner = await api.plane().get(machine.apiVersion, machine.kind, name, namespace);
+          expect(workspace.metadata).toMatchObject({
+            ...renderedMetadata,
+            labels: expect.objectContaining(renderedMetadata.labels ?? {}),
+            annotations: expect.objectContaining(renderedMetadata.annotations ?? {}),
+            ownerReferences: (ownerReferences ?? []).map((reference: KubernetesObject) => ({ ...reference, uid: owner!.metadata.uid })),
+          });
+        });
       });
 
       test.each(GOOD_CASES)('accepts the good case: %s', async (_, mutate) => {
