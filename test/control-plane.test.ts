@@ -13,12 +13,16 @@
  *   the message synth gives;
  * - refuse a CRD whose CEL is over budget (the rule Fabric carried until issue 30);
  * - compose each Machine's Workspace live: Crossplane calls function-patch-and-transform, run as a local
- *   process it reaches over mTLS (the harness's serveFunction), and the Workspace is what `crank render` gives.
+ *   process it reaches over mTLS (the harness's serveFunction), and the Workspace is what `crank render` gives;
+ * - with the Workspace's status written as provider-terraform writes it, make the Machine Ready with its VMID
+ *   and address, which Argo CD's health check (the committed argocd-cm, in gopher-lua) calls Healthy, and
+ *   Degraded with Terraform's message after a failed apply.
  * And synth's CEL IP/CIDR functions must give the API server's verdict on a table of cases.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import * as zlib from 'zlib';
 import { StructuralSchema, ValidationRule } from '../src/_structural-schema';
 import { machineCustomResourceDefinition } from '../src/machine-crd';
 import { machineSchema } from '../src/machine-schema';
@@ -31,6 +35,7 @@ import {
 import { REPO } from './_helpers';
 import { committedTree, fleetTree, RenderedMachine, renderTree, SynthesizedTree } from './_rendered-machines';
 import { describeWithTools, RunningFunction, startFunction } from './_upstream-tools';
+import { HealthCheck, startHealthChecks } from './_argocd-lua';
 import { BAD_CASES, Doc, fullMachine, GOOD_CASES } from './_validation-cases';
 
 const VERSIONS = Object.keys(KUBE_APISERVER_TOOLS) as KubernetesVersion[];
@@ -241,7 +246,7 @@ const composedMachinesOf = (...trees: SynthesizedTree[]) => trees.flatMap((tree)
 const machinesOf = (...trees: SynthesizedTree[]) => trees.flatMap((tree) => tree.machines.map(({ file, machine }) => [`${tree.name}: ${path.basename(file)}`, machine] as const));
 
 for (const version of VERSIONS) {
-  const tools = ['etcd', 'crossplane', KUBE_APISERVER_TOOLS[version], 'function-patch-and-transform', 'crank'] as const;
+  const tools = ['etcd', 'crossplane', KUBE_APISERVER_TOOLS[version], 'function-patch-and-transform', 'crank', 'argocd-lua'] as const;
   describeWithTools(`The Machine API on Kubernetes ${version}`, tools, (tools) => {
     describe('namespaced topology', () => {
       const api = machineApiOn(version, tools, [committed, fleet]);
@@ -266,6 +271,8 @@ for (const version of VERSIONS) {
         let crankFunction: RunningFunction | undefined;
         const rendered = new Map<string, RenderedMachine>();
         beforeAll(async () => {
+          // The Machines, as the tests above created them (applied again, so this block also runs alone).
+          await api.plane().apply(machinesOf(committed, fleet).map(([, machine]) => machine));
           crankFunction = await startFunction(tools['function-patch-and-transform']);
           for (const tree of [committed, fleet]) {
             for (const machine of await renderTree(tools.crank, crankFunction.target, tree)) rendered.set(`${tree.name}/${machine.id}`, machine);
@@ -294,6 +301,72 @@ for (const version of VERSIONS) {
             annotations: expect.objectContaining(renderedMetadata.annotations ?? {}),
             ownerReferences: (ownerReferences ?? []).map((reference: KubernetesObject) => ({ ...reference, uid: owner!.metadata.uid })),
           });
+        });
+
+        /**
+         * A Workspace's status as provider-terraform writes it (upbound/provider-terraform v1.0.0
+         * internal/controller/namespaced/workspace/workspace.go, Observe and generateWorkspaceObservation: each
+         * non-sensitive output as its JSON value under status.atProvider.outputs, Ready=True Available once the
+         * plan shows no difference; crossplane-runtime's managed reconciler adds Synced). Provider-terraform is
+         * not served as a Go module, so the test writes what it would.
+         */
+        async function writeWorkspaceStatus(workspace: KubernetesObject, status: KubernetesObject): Promise<void> {
+          const { apiVersion, metadata: { namespace, name } } = workspace;
+          const answer = await api.plane().request('PATCH', `/apis/${apiVersion}/namespaces/${namespace}/workspaces/${name}/status`, { status }, 'application/merge-patch+json');
+          if (answer.status >= 300) throw new ApiError(answer.status, answer.body, `status of Workspace ${name}`);
+        }
+        const condition = (type: string, status: string, reason: string, message?: string) =>
+          ({ type, status, reason, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), ...(message ? { message } : {}) });
+
+        /** The Machine health check exactly as the committed argocd-cm ships it. */
+        function machineHealthCheck(): HealthCheck {
+          const [configMap] = objectsIn(path.join(committed.clusterDir, '..', 'argocd', 'configmap.argocd.argocd-cm.yaml'));
+          const groupKind = 'fabric.kubelize.io_Machine';
+          return { script: configMap.data[`resource.customizations.health.${groupKind}`], openLibs: configMap.data[`resource.customizations.useOpenLibs.${groupKind}`] === 'true' };
+        }
+
+        async function liveMachine(key: string, until: (machine: KubernetesObject) => boolean, what: string): Promise<KubernetesObject> {
+          const { machine } = rendered.get(key)!;
+          const get = () => api.plane().get(machine.apiVersion, machine.kind, machine.metadata.name, machine.metadata.namespace);
+          return api.plane().waitFor(what, async () => { const live = await get(); return live && until(live) && live; }, {
+            timeoutMs: 60_000,
+            describe: async () => JSON.stringify((await get())?.status),
+          });
+        }
+
+        test('a Workspace Terraform applied makes its Machine Ready with its VMID and address, and Argo CD calls it Healthy', async () => {
+          const key = composedMachinesOf(committed)[0][0];
+          const [workspace] = rendered.get(key)!.workspaces;
+          await writeWorkspaceStatus(workspace, {
+            atProvider: { outputs: { vm_id: 120, node: 'pve', ip_address: '10.0.1.10', ip_addresses: ['10.0.1.10', '192.168.7.10'] } },
+            conditions: [condition('Ready', 'True', 'Available'), condition('Synced', 'True', 'ReconcileSuccess')],
+          });
+          const machine = await liveMachine(key, (live) => conditionOf(live, 'Ready')?.status === 'True', `${key} Ready`);
+          expect(machine.status).toMatchObject({ vmId: 120, node: 'pve', ipAddress: '10.0.1.10', ipAddresses: ['10.0.1.10', '192.168.7.10'] });
+          const checks = startHealthChecks(tools['argocd-lua']);
+          try {
+            expect(await checks.run(machineHealthCheck(), machine)).toEqual({ status: 'Healthy', message: 'VM 120 is ready at 10.0.1.10' });
+          } finally {
+            await checks.stop();
+          }
+        });
+
+        test('a failed terraform apply makes Argo CD call the Machine Degraded, with Terraform\'s message', async () => {
+          const key = composedMachinesOf(committed)[1][0];
+          const [workspace] = rendered.get(key)!.workspaces;
+          // provider-terraform v1.0.0 internal/terraform/terraform.go Classify, wrapped by workspace.go errApply and
+          // crossplane-runtime's errReconcileCreate; the Workspace stays Creating.
+          const stderr = 'Error: error waiting for VM clone: unable to find configuration file for VM 9000 on node \'pve\'\n';
+          const failure = `create failed: cannot apply Terraform configuration: Terraform encountered an error. Summary: error waiting for VM clone: unable to find configuration file for VM 9000 on node 'pve'. To see the full error run: echo "${zlib.gzipSync(stderr).toString('base64')}" | base64 -d | gunzip`;
+          await writeWorkspaceStatus(workspace, { conditions: [condition('Ready', 'False', 'Creating'), condition('Synced', 'False', 'ReconcileError', failure)] });
+          const machine = await liveMachine(key, (live) => conditionOf({ status: live.status?.workspace }, 'Synced')?.status === 'False', `${key} carrying its Workspace's failure`);
+          expect(conditionOf(machine, 'Ready')?.status).toBe('False');
+          const checks = startHealthChecks(tools['argocd-lua']);
+          try {
+            expect(await checks.run(machineHealthCheck(), machine)).toEqual({ status: 'Degraded', message: `Workspace: ${failure}` });
+          } finally {
+            await checks.stop();
+          }
         });
       });
 
