@@ -2,9 +2,13 @@
  * CEL building blocks for the subnet rules, written so the API server can bound their cost. It estimates a
  * rule's cost before it accepts a CRD, at the worst case of every string the rule reads or builds, and
  * refuses the CRD when one rule's estimate exceeds its budget (k8s.io/apiextensions-apiserver v0.34.4
- * pkg/apis/apiextensions/validation/validation.go:58-61, 1250-1270). A `string(...)` conversion has no size
- * it can bound, so `+` on one is estimated at the largest string there is (cel-go checker/cost.go, AddString):
- * that is why the block's prefix is picked from literals here, and messages are built with `format`.
+ * pkg/apis/apiextensions/validation/validation.go:58-61, 1250-1270, 951-959). A `string(...)` conversion has
+ * no size it can bound, so `+` on one is estimated at the largest string there is (cel-go v0.26.0
+ * checker/cost.go:824-840, AddString, over sizeOrUnknown:911-923): that is why the block's prefix is picked
+ * from literals here (a conditional's size is its branches', cost.go:815-823), and messages are built with
+ * `format`, whose cost is its format string's length plus its arguments' (cost.go:748-753). Equality of two
+ * net.IP values is O(1) to the estimator (k8s.io/apiserver v0.34.4 pkg/cel/library/cost.go:503-512); `!=` is
+ * not, so rules negate `==`.
  *
  * Subnets use Kubernetes' CIDR library (`cidr()`, `containsIP`, `masked()`), which CRD rules have from
  * Kubernetes 1.30 on (k8s.io/apiserver v0.32.13 and v0.34.4 pkg/cel/environment/base.go:139-145), every

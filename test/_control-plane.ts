@@ -314,13 +314,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       const [healthPort, metricsPort] = [await freePort(), await freePort()];
       processes.crossplane = launch(binary, [
         'core', 'start',
-        // No webhook server: the API server has no Service to reach one by (core.go:121, 637-648).
+        // No webhook server: the API server has no Service to reach one by (core.go:121, 638-651).
         '--enable-webhooks=false',
         // Functions and providers run outside, as local processes (serveFunction): there is no kubelet to run a
-        // Deployment (core.go:110, 546-563; internal/controller/pkg/controller/runtime.go:85-86).
+        // Deployment (core.go:110, 545-563; internal/controller/pkg/controller/runtime.go:85-86).
         '--package-runtime=External',
         `--namespace=${namespace}`,
-        // The client certificate Crossplane presents to functions (core.go:290-297 loads ca.crt, tls.crt, tls.key).
+        // The client certificate Crossplane presents to functions (core.go:275-281 loads ca.crt, tls.crt, tls.key).
         `--tls-client-certs-dir=${path.join(dir, 'crossplane-client')}`,
         `--xpkg-cache-dir=${path.join(dir, 'xpkg-cache')}`,
         // Listeners on free ports (core.go binds them on every interface; nothing reaches them from outside).

@@ -5,7 +5,7 @@
  * IntroducedVersion 1.30).
  *
  * Written from the semantics of k8s.io/apiserver v0.34.4 pkg/cel/library/ip.go and cidr.go, which parse with
- * Go's net/netip and refuse zones and IPv4-mapped IPv6 addresses (ip.go:316-335 parseIPAddr, cidr.go:276-292
+ * Go's net/netip and refuse zones and IPv4-mapped IPv6 addresses (ip.go:316-335 parseIPAddr, cidr.go:277-292
  * parseCIDR), and of net/netip itself (ParseAddr, ParsePrefix, Addr.String, Prefix.Contains, Prefix.Overlaps,
  * Prefix.Masked and the Is* predicates). A parse failure is an evaluation error, as in Kubernetes.
  */
