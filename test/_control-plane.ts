@@ -1,12 +1,14 @@
 /**
  * A real Kubernetes control plane on loopback, for tests that need what only the API server knows (CEL cost
  * budgets, structural defaulting, CRD establishment) and what only Crossplane does (deriving CRDs from XRDs,
- * composing): etcd, kube-apiserver and optionally Crossplane core, each built from its pinned Go module
- * (tools/etcd, tools/kube-apiserver[-1.32], tools/crossplane; see tools/build.sh).
+ * composing): etcd, kube-apiserver and, when a test starts them, Crossplane core and composition functions,
+ * each built from its pinned Go module (tools/etcd, tools/kube-apiserver[-1.32], tools/crossplane,
+ * tools/function-patch-and-transform; see tools/build.sh).
  *
  * Everything lives in a temporary folder: etcd's data, freshly made certificates (openssl), a static token
- * file, a kubeconfig. Every listener is on 127.0.0.1 at a free port. Requests go over plain HTTPS with the
- * token. `stop()` kills every process and removes the folder; so does the exit of the test process.
+ * file, a kubeconfig. Every listener is at a free port on 127.0.0.1, but for Crossplane's health and metrics
+ * ports, which it binds on every interface. Requests go over plain HTTPS with the token. `stop()` kills every
+ * process and removes the folder; the exit of the test process kills every process too.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { generateKeyPairSync, randomBytes } from 'crypto';
@@ -163,8 +165,9 @@ function openssl(dir: string, ...args: string[]): void {
 
 /**
  * A CA and certificates it signs, made with openssl: the API server's serving certificate (for 127.0.0.1 and
- * localhost), and a client certificate for Crossplane's gRPC calls to functions (core.go loads
- * ca.crt, tls.crt, tls.key from --tls-client-certs-dir).
+ * localhost), a client certificate for Crossplane's gRPC calls to functions (core.go loads ca.crt, tls.crt,
+ * tls.key from --tls-client-certs-dir) and the functions' serving certificate (function-sdk-go reads the same
+ * three names from --tls-certs-dir and requires a client certificate of that CA).
  */
 function makeCertificates(dir: string): void {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
