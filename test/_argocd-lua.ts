@@ -25,7 +25,7 @@ export interface HealthChecks {
   stop(): Promise<void>;
 }
 
-function startHealthChecks(binary: string): HealthChecks {
+export function startHealthChecks(binary: string): HealthChecks {
   const child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk) => { stderr += chunk; });

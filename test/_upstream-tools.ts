@@ -18,7 +18,8 @@ import { REPO, REQUIRE_TOOLS } from './_helpers';
 
 const run = promisify(execFile);
 
-export type GoTool = 'crank' | 'function-patch-and-transform' | 'terraform-provider-proxmox' | 'argocd-lua';
+export type GoTool = 'crank' | 'function-patch-and-transform' | 'terraform-provider-proxmox' | 'argocd-lua'
+  | 'etcd' | 'kube-apiserver' | 'kube-apiserver-1.32' | 'crossplane';
 export type Tool = GoTool | 'terraform';
 
 type Found = { readonly path: string } | { readonly missing: string };

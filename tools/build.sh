@@ -8,6 +8,7 @@
 # require/go.sum pin its exact version (the one place versions are pinned). The binary is cached under
 # ${FABRIC_TOOLS_CACHE:-~/.cache/fabric/tools}, keyed by a hash of go.mod and go.sum, so a change of pin
 # rebuilds and an unchanged pin costs nothing. Go's own module and build caches make a rebuild warm.
+# A tool's optional `ldflags` file is passed to the linker (e.g. the version a release build stamps in).
 set -euo pipefail
 if_built=false
 if [ "${1:-}" = --if-built ]; then if_built=true; shift; fi
@@ -17,7 +18,7 @@ dir="$here/$tool"
 [ -f "$dir/go.mod" ] || { echo "tools/build.sh: no tool named $tool (no tools/$tool/go.mod)" >&2; exit 2; }
 cache=${FABRIC_TOOLS_CACHE:-$HOME/.cache/fabric/tools}
 shopt -s nullglob
-key=$(cat "$dir/go.mod" "$dir/go.sum" "$dir"/*.go | sha256sum | cut -c1-16)
+key=$(cat "$dir/go.mod" "$dir/go.sum" "$dir"/*.go "$dir"/ldflag[s] | sha256sum | cut -c1-16)
 binary="$cache/$tool-$key"
 if [ ! -x "$binary" ]; then
   # A cold build takes minutes (about 16 for crank, the function and bpg on two cores): never unasked.
@@ -26,8 +27,10 @@ if [ ! -x "$binary" ]; then
   mkdir -p "$cache"
   package=$(awk '$1 == "tool" { print $2; exit }' "$dir/go.mod")
   [ -n "$package" ] || package=.   # a tool of our own: its main package is the folder itself
+  ldflags=()
+  if [ -f "$dir/ldflags" ]; then ldflags=(-ldflags "$(grep -v '^#' "$dir/ldflags" | tr '\n' ' ')"); fi
   started=$(date +%s)
-  (cd "$dir" && GOFLAGS=-buildvcs=false go build -trimpath -o "$binary.tmp.$$" "$package") >&2
+  (cd "$dir" && GOFLAGS=-buildvcs=false go build -trimpath "${ldflags[@]}" -o "$binary.tmp.$$" "$package") >&2
   mv "$binary.tmp.$$" "$binary"
   echo "tools/build.sh: built $tool in $(( $(date +%s) - started )) s" >&2
 fi

@@ -7,7 +7,7 @@
  * Units are stated as "Unit: X." at the end of a description; validation messages read them from there.
  */
 import { StructuralSchema, ValidationRule } from './structural-schema';
-import { blockSize, ipv4Int, networkAddress } from './cel-ipv4';
+import { blockSize, ipv4Int, subnetOf } from './cel-ipv4';
 import { OPENSSH_PUBLIC_KEY_PATTERN, SSH_KEY_SYNTH_ONLY_CHECKS } from './ssh-key-format';
 
 export const MACHINE_GROUP = 'fabric.kubelize.io';
@@ -61,13 +61,14 @@ const networkRules: ValidationRule[] = [
     fieldPath: '.ip',
   },
   {
-    rule: `!has(self.ip) || !has(self.gateway) || self.cidr >= 31 || ${ipv4Int('self.ip')} / ${blockSize('self.cidr')} == ${ipv4Int('self.gateway')} / ${blockSize('self.cidr')}`,
+    rule: `!has(self.ip) || !has(self.gateway) || self.cidr >= 31 || ${subnetOf('self.ip', 'self.cidr')}.containsIP(self.gateway)`,
     message: 'gateway must lie inside ip/cidr',
-    messageExpression: `'gateway must lie inside ' + ${networkAddress('self.ip', 'self.cidr')} + '/' + string(self.cidr) + ', the subnet of ip ' + self.ip`,
+    // format, not +: the API server can bound the cost of this one (see _cel-ipv4.ts).
+    messageExpression: `'gateway must lie inside %s, the subnet of ip %s'.format([string(${subnetOf('self.ip', 'self.cidr')}.masked()), self.ip])`,
     fieldPath: '.gateway',
   },
   {
-    rule: `!has(self.ip) || self.cidr >= 31 || ${ipv4Int('self.ip')} % ${blockSize('self.cidr')} != 0`,
+    rule: `!has(self.ip) || self.cidr >= 31 || !(${subnetOf('self.ip', 'self.cidr')}.masked().ip() == ip(self.ip))`,
     message: 'ip must not be the network address of its subnet',
     fieldPath: '.ip',
   },

@@ -2,18 +2,22 @@
  * Evaluates the XRD's own `x-kubernetes-validations` CEL rules against a (defaulted) Machine, with a real
  * CEL implementation, so synth refuses exactly what the API server would. No rule is re-written here.
  *
- * The rules use standard CEL, its macros and the strings extension (split), which cel-js
- * provides; integers are passed as CEL ints (BigInt), as Kubernetes does for `type: integer`.
+ * The rules use standard CEL, its macros and the strings extension (split), which cel-js provides, and
+ * Kubernetes' IP and CIDR libraries and the strings extension's format, added here with the API server's
+ * semantics (cel-kubernetes-net.ts, cel-strings-format.ts); integers are passed as CEL ints (BigInt), as
+ * Kubernetes does for `type: integer`.
  */
 import { Environment } from '@marcbachmann/cel-js';
 import { StructuralSchema, ValidationRule } from '../api/structural-schema';
 import { machineSchema } from '../api/machine-schema';
+import { withKubernetesNetworkLibraries } from './cel-kubernetes-net';
+import { withStringFormat } from './cel-strings-format';
 import { shown } from './problem';
 import { SchemaIssue } from './schema-validation';
 
 type Evaluator = (context: Record<string, unknown>) => unknown;
 
-const environment = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false });
+const environment = withStringFormat(withKubernetesNetworkLibraries(new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false })));
 const parsed = new Map<string, Evaluator>();
 
 /** Rules are parsed once per process and reused for every Machine. */
