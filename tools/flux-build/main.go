@@ -126,6 +126,10 @@ func readKustomization(file, name, namespace string) (*kustomizev1.Kustomization
 }
 
 func build(k *kustomizev1.Kustomization, sourceRoot, relative string) ([]*unstructured.Unstructured, error) {
+	if info, err := os.Stat(sourceRoot); err != nil || !info.IsDir() {
+		// The CLI's message for a --path that is not a folder (build_kustomization.go:111-113).
+		return nil, fmt.Errorf("invalid resource path %q", sourceRoot)
+	}
 	workDir, err := os.MkdirTemp("", "flux-build-")
 	if err != nil {
 		return nil, err
