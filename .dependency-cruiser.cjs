@@ -1,9 +1,9 @@
 // The layers of src/ and who may import whom (CONTRIBUTING.md has the map). A lower layer never imports a
 // higher one; `npm test` runs this (test/architecture.test.ts) and fails on any violation.
 //
-//   util → api → validation → nixos → platform → gitops → constructs → synth → cli
+//   util → api → validation → nixos → platform → gitops → monitoring → constructs → synth → cli
 //   proxmox-sim stands alone.
-const LAYERS = ['util', 'api', 'validation', 'nixos', 'platform', 'gitops', 'constructs', 'synth', 'cli'];
+const LAYERS = ['util', 'api', 'validation', 'nixos', 'platform', 'gitops', 'monitoring', 'constructs', 'synth', 'cli'];
 
 const layerRules = LAYERS.map((layer, index) => ({
   name: `${layer}-imports-downward`,

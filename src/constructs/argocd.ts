@@ -27,6 +27,16 @@ export interface ArgoCdApplicationProps {
   readonly name?: string;
   /** Where Argo CD runs. @default 'argocd' */
   readonly namespace?: string;
+  /**
+   * Files below `path` not to sync, a glob against each file's path relative to `path` in which `*` also
+   * matches `/` (argo-cd v3.5.1 reposerver/repository/repository.go, `glob.Match(directory.Exclude,
+   * relPath)`), e.g. `monitoring/*` for the folder another Application syncs. @default - none
+   */
+  readonly exclude?: string;
+  /** Sync options beside `PruneLast=true`, e.g. `SkipDryRunOnMissingResource=true`. @default [] */
+  readonly syncOptions?: readonly string[];
+  /** The namespace objects without one go to (and, with `CreateNamespace=true`, that is created). @default - none */
+  readonly destinationNamespace?: string;
 }
 
 /** The Argo CD Application that syncs a folder of synthesized manifests into the cluster Argo CD runs in. */
@@ -47,13 +57,13 @@ export class ArgoCdApplication extends Construct {
       metadata: { name: props.name ?? APPLICATION_NAME, namespace: props.namespace ?? ARGOCD_NAMESPACE },
       spec: {
         project: 'default',
-        source: { repoUrl: this.repoURL, targetRevision: this.targetRevision, path: this.path, directory: { recurse: true } },
+        source: { repoUrl: this.repoURL, targetRevision: this.targetRevision, path: this.path, directory: { recurse: true, ...(props.exclude ? { exclude: props.exclude } : {}) } },
         // Every synthesized object names its own namespace (or is cluster-scoped).
-        destination: { server: LOCAL_CLUSTER },
+        destination: { server: LOCAL_CLUSTER, ...(props.destinationNamespace ? { namespace: props.destinationNamespace } : {}) },
         syncPolicy: {
           automated: { prune: true, selfHeal: true },
           // A renamed Machine's new VM exists before the old one is pruned.
-          syncOptions: ['PruneLast=true'],
+          syncOptions: ['PruneLast=true', ...(props.syncOptions ?? [])],
           // The first sync waits on CRDs that Crossplane installs while it runs; retry rather than fail.
           retry: { limit: 10, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
         },

@@ -13,6 +13,11 @@ import { MACHINE_GROUP, MACHINE_KIND } from '../api/machine-schema';
 /** Where Argo CD runs, and the Application's name, unless given. */
 export const ARGOCD_NAMESPACE = 'argocd';
 export const APPLICATION_NAME = 'fabric';
+/** The Application of the monitoring objects (dist/cluster/monitoring/), apart so their kinds cannot fail the fleet's sync. */
+export const MONITORING_APPLICATION_NAME = 'fabric-monitoring';
+/** The folder below the synced path that holds the monitoring objects, and the fleet Application's exclude for it. */
+export const MONITORING_FOLDER = 'monitoring';
+export const MONITORING_EXCLUDE = `${MONITORING_FOLDER}/*`;
 /** The in-cluster API server, where Argo CD itself runs. */
 export const LOCAL_CLUSTER = 'https://kubernetes.default.svc';
 

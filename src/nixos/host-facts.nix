@@ -13,6 +13,10 @@ facts:
 { lib, ... }:
 
 {
+  # The node exporter, opened to the CIDRs the facts name; nothing when monitoring is off. Facts written
+  # before monitoring existed have no such key.
+  imports = [ (import ./node-exporter.nix (facts.monitoring or null)) ];
+
   # proxmox-image.nix forces an empty hostname (mkForce, priority 50) so cloud-init can set it at boot.
   # A Machine's own configuration knows its name, so the facts win and cloud-init keeps its hands off.
   networking.hostName = lib.mkOverride 49 facts.hostname;

@@ -9,6 +9,7 @@
  * @see docs/bootstrap.md
  */
 import { ResolvedMachine } from '../api/machine-claim';
+import { MonitoringFacts, monitoringFacts, NodeExporterSettings } from './node-exporter';
 import { UserDataValues } from './user-data';
 
 /** Where the facts go, below dist/. */
@@ -35,10 +36,15 @@ export interface HostFacts {
   readonly adminUser: { readonly name: string; readonly sshAuthorizedKeys: readonly string[] } | null;
   /** The flake the VM applies, split at '#', or null when the Machine has no `nix`. */
   readonly flake: { readonly ref: string; readonly uri: string; readonly output: string } | null;
+  /** The node exporter to run and whom to open it to, or null (monitoring off, or tag `monitoring: off`). */
+  readonly monitoring: MonitoringFacts | null;
 }
 
-/** The facts of one validated Machine (schema defaults already applied). */
-export function hostFacts(machine: ResolvedMachine): HostFacts {
+/**
+ * The facts of one validated Machine (schema defaults already applied); `nodeExporter` when the fleet's
+ * monitoring is on.
+ */
+export function hostFacts(machine: ResolvedMachine, nodeExporter?: NodeExporterSettings): HostFacts {
   const { spec } = machine;
   const hostname = spec.hostname ?? machine.name;
   const domain = spec.network?.domain ?? null;
@@ -53,6 +59,7 @@ export function hostFacts(machine: ResolvedMachine): HostFacts {
     nameservers: spec.network?.dns ?? [],
     adminUser: spec.bootstrap ? { name: spec.bootstrap.adminUser ?? 'admin', sshAuthorizedKeys: spec.bootstrap.sshAuthorizedKeys } : null,
     flake: flakeRef === undefined ? null : { ref: flakeRef, uri, output },
+    monitoring: monitoringFacts(machine, nodeExporter),
   };
 }
 
@@ -77,10 +84,10 @@ export function userDataValues(facts: HostFacts): UserDataValues {
 }
 
 /** `hosts/<namespace>/<name>.json` → facts, for every Machine. */
-export function hostFactsFiles(machines: readonly ResolvedMachine[]): Map<string, string> {
+export function hostFactsFiles(machines: readonly ResolvedMachine[], nodeExporter?: NodeExporterSettings): Map<string, string> {
   const files = new Map<string, string>();
   for (const machine of machines) {
-    files.set(`${HOSTS_DIR}/${machine.namespace}/${machine.name}.json`, `${JSON.stringify(hostFacts(machine), null, 2)}\n`);
+    files.set(`${HOSTS_DIR}/${machine.namespace}/${machine.name}.json`, `${JSON.stringify(hostFacts(machine, nodeExporter), null, 2)}\n`);
   }
   return files;
 }

@@ -6,9 +6,10 @@
 import { App, Chart } from 'cdk8s';
 import { DEFAULT_MACHINE_NAMESPACE, MachineMetadata } from '../api/machine-claim';
 import { MachineSpec } from '../../imports/fabric.kubelize.io';
-import { APPLICATION_NAME, ARGOCD_NAMESPACE } from '../gitops/argocd';
+import { APPLICATION_NAME, ARGOCD_NAMESPACE, MONITORING_APPLICATION_NAME, MONITORING_EXCLUDE, MONITORING_FOLDER } from '../gitops/argocd';
 import { ArgoCdApplication, ArgoCdSettings } from '../constructs/argocd';
 import { Machine } from '../constructs/machine';
+import { FleetMonitoring } from '../constructs/monitoring';
 import { Platform } from '../constructs/platform';
 import { RawClaim } from './claims';
 import { FabricSettings } from './settings';
@@ -40,8 +41,28 @@ export function buildFleetApp(claims: readonly RawClaim[], settings: FabricSetti
     return { machine: new Machine(machinesChart, id, { metadata, spec, platform, source: claim.file }), claim };
   });
 
+  // Monitoring in its own folder and Application: without prometheus-operator only that one fails to sync.
+  const monitoring = settings.monitoring;
+  const monitoringCharts: Chart[] = [];
+  if (monitoring) {
+    const chart = new Chart(app, MONITORING_FOLDER);
+    new FleetMonitoring(chart, 'Monitoring', { machines: machines.map(({ machine }) => machine), settings: monitoring });
+    monitoringCharts.push(chart);
+  }
+
   const argocd = new Chart(app, 'argocd');
-  new ArgoCdApplication(argocd, 'Application', { ...settings.gitops, name: APPLICATION_NAME, namespace: ARGOCD_NAMESPACE });
+  new ArgoCdApplication(argocd, 'Application', { ...settings.gitops, name: APPLICATION_NAME, namespace: ARGOCD_NAMESPACE, ...(monitoring ? { exclude: MONITORING_EXCLUDE } : {}) });
+  if (monitoring) {
+    new ArgoCdApplication(argocd, 'MonitoringApplication', {
+      ...settings.gitops,
+      path: `${settings.gitops.path}/${MONITORING_FOLDER}`,
+      name: MONITORING_APPLICATION_NAME,
+      namespace: ARGOCD_NAMESPACE,
+      destinationNamespace: monitoring.namespace,
+      // The kinds' CRDs are the operator's: with it missing, the dry run of this Application fails only it.
+      syncOptions: ['SkipDryRunOnMissingResource=true', 'CreateNamespace=true'],
+    });
+  }
   new ArgoCdSettings(argocd, 'Settings', { namespace: ARGOCD_NAMESPACE });
-  return { charts: [platformChart, machinesChart, argocd], platform, machines };
+  return { charts: [platformChart, machinesChart, ...monitoringCharts, argocd], platform, machines };
 }

@@ -9,6 +9,7 @@ import { BootstrapChannel, DEFAULT_SNIPPET_DATASTORE, PROXMOX_STORAGE_ID } from 
 import { ProviderRuntimeSettings, resolveProviderRuntime } from '../platform/provider-runtime';
 import { DEFAULT_CREDENTIALS_SECRET, SecretReference } from '../platform/proxmox-credentials';
 import { DEFAULT_SYNC_PATH, DEFAULT_TARGET_REVISION, GitOpsSource } from '../gitops/source';
+import { MonitoringSettings, MonitoringSettingsInput, resolveMonitoringSettings } from '../monitoring/settings';
 import { FabricError } from '../util/errors';
 import { httpsRepoUrl, originUrl } from './git-remote';
 
@@ -35,9 +36,12 @@ export interface FabricSettings {
   readonly insecureSkipTlsVerify: boolean;
   /** provider-terraform's concurrency, drift-check interval and pod size. @default PROVIDER_RUNTIME_DEFAULTS */
   readonly provider: ProviderRuntimeSettings;
+  /** Node exporters, scrape configuration, alerts and Machine metrics (docs/monitoring.md). @default undefined (off) */
+  readonly monitoring?: MonitoringSettings;
 }
 
-export type FabricSettingsInput = Partial<Omit<FabricSettings, 'gitops' | 'credentialsSecret' | 'provider'>> & {
+export type FabricSettingsInput = Partial<Omit<FabricSettings, 'gitops' | 'credentialsSecret' | 'provider' | 'monitoring'>> & {
+  readonly monitoring?: MonitoringSettingsInput | boolean;
   readonly provider?: Partial<ProviderRuntimeSettings>;
   readonly gitops?: Partial<GitOpsSettings>;
   readonly credentialsSecret?: Partial<SecretReference>;
@@ -74,7 +78,13 @@ export function resolveSettings(input: FabricSettingsInput = {}): FabricSettings
     },
     insecureSkipTlsVerify: input.insecureSkipTlsVerify ?? false,
     provider: resolveProviderRuntime(input.provider),
+    ...monitoringOf(input.monitoring),
   };
+}
+
+function monitoringOf(input: FabricSettingsInput['monitoring']): { monitoring?: MonitoringSettings } {
+  const monitoring = resolveMonitoringSettings(input, (message) => new SettingsError(message));
+  return monitoring ? { monitoring } : {};
 }
 
 /**

@@ -29,6 +29,7 @@ import { ChangeKind, computePlan, formatPlan, objectChanges, Plan, PlannedMachin
 import { givenConsents, keepConsents, specHash } from './removal-consent';
 import { CHART_FOLDERS, CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
 import { FabricSettings, loadSettings } from './settings';
+import { monitoringFiles } from './monitoring-files';
 import { contentHash, forgetTreeIndex, readTreeIndex, renderedBefore, sourceKeys, TreeIndex, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
 
 export interface SynthOptions {
@@ -86,7 +87,9 @@ export function synthesize(options: SynthOptions): SynthResult {
   // An empty cluster tree, once committed, would make ArgoCD prune every Machine.
   if (![...files.keys()].some((file) => file.startsWith(`${CLUSTER_DIR}/`))) throw new Error(`refusing to write a dist/ with nothing in ${CLUSTER_DIR}/`);
   // Host facts for the NixOS side, beside (never inside) the tree ArgoCD applies.
-  for (const [file, text] of hostFactsFiles(machines)) files.set(file, text);
+  for (const [file, text] of hostFactsFiles(machines, settings.monitoring?.nodeExporter)) files.set(file, text);
+  // The file_sd alternative and the dashboard are not Kubernetes objects: beside dist/cluster, never in it.
+  for (const [file, text] of monitoringFiles(machines, settings.monitoring)) files.set(file, text);
   // Which of them the repository's root flake (flake.nix) builds.
   files.set(NIXOS_CONFIGURATIONS_FILE, nixosConfigurationsFile(repositoryFlake(machines, settings.gitops.repoURL)));
   // The package metadata is reviewed in git but installed by `crossplane xpkg`, never by ArgoCD.
