@@ -73,7 +73,15 @@ export function kubernetesJsonSchema(schema: CrdSchema, atRoot = true): Record<s
   return out;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+/**
+ * CRD patterns are Go RE2, whose inline `(?i)` JavaScript lacks (prometheus-operator's PrometheusRule has
+ * `^(?i)(abort|warn)?$`): one at the start, after an optional `^`, becomes the `i` flag.
+ */
+const re2Prefix = Object.assign((pattern: string, flags: string) => {
+  const insensitive = /^(\^?)\(\?i\)/.exec(pattern);
+  return insensitive ? new RegExp(insensitive[1] + pattern.slice(insensitive[0].length), `${flags}i`) : new RegExp(pattern, flags);
+}, { code: 'RegExp' });
+const ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: re2Prefix } });
 const compiled = new Map<string, ValidateFunction>();
 
 /**

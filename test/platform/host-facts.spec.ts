@@ -27,6 +27,7 @@ describe('host facts', () => {
       nameservers: ['10.0.1.1'],
       adminUser: { name: 'ops', sshAuthorizedKeys: [KEY] },
       flake: { ref: 'git+https://github.com/kubelize/fabric?ref=main#dns01', uri: 'git+https://github.com/kubelize/fabric?ref=main', output: 'dns01' },
+      monitoring: null,
     });
   });
 
@@ -40,7 +41,17 @@ describe('host facts', () => {
       nameservers: [],
       adminUser: null,
       flake: null,
+      monitoring: null,
     });
+  });
+
+  test('with monitoring on: the node exporter port and the CIDRs it is opened to, by family; none for a Machine tagged monitoring: off', () => {
+    const { machines } = checkDocuments([minimalMachine('watched'), minimalMachine('quiet', { tags: { monitoring: 'off' } })], 'claims/a.yaml');
+    const nodeExporter = { port: 9101, allowFrom: ['10.0.1.0/24', 'fd00:1::/64'] };
+    expect(machines.map((machine) => hostFacts(machine, nodeExporter).monitoring)).toEqual([
+      { nodeExporter: { port: 9101, allowFromIpv4: ['10.0.1.0/24'], allowFromIpv6: ['fd00:1::/64'] } },
+      null,
+    ]);
   });
 
   test.each([

@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import contract from '../../src/nixos/bootstrap-contract.json';
 import { hostFactsFiles } from '../../src/nixos/host-facts';
+import { NodeExporterSettings } from '../../src/nixos/node-exporter';
 import { checkDocuments, minimalMachine, REPO, TEST_SSH_KEY } from '../_helpers';
 import { run, testWith } from '../_checkers';
 
@@ -40,10 +41,15 @@ const STUB_LIB = `rec {
 
 /** Facts JSON files as synth writes them, in a temp dir; returns the dir. */
 function factsDir(...documents: Record<string, unknown>[]): string {
+  return monitoredFactsDir(undefined, ...documents);
+}
+
+/** The same, with the fleet's monitoring on (the node exporter settings given). */
+function monitoredFactsDir(nodeExporter: NodeExporterSettings | undefined, ...documents: Record<string, unknown>[]): string {
   const { machines, problems } = checkDocuments(documents, 'claims/t.yaml');
   expect(problems).toEqual([]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-facts-'));
-  for (const [file, text] of hostFactsFiles(machines)) {
+  for (const [file, text] of hostFactsFiles(machines, nodeExporter)) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), text);
   }
@@ -54,7 +60,7 @@ const KEY = TEST_SSH_KEY;
 
 describe('the Nix files', () => {
   test('are the template, the bootstrap module, the host facts helper and the flake', () => {
-    expect(NIX_FILES).toEqual(['bootstrap.nix', 'flake.nix', 'host-facts.nix', 'template.nix']);
+    expect(NIX_FILES).toEqual(['bootstrap.nix', 'flake.nix', 'host-facts.nix', 'node-exporter.nix', 'template.nix']);
   });
 
   for (const file of NIX_FILES) {
@@ -178,6 +184,17 @@ describe('the template module', () => {
   });
 });
 
+/**
+ * A host facts module (a Nix expression taking module arguments) evaluated with the stand-in lib, its
+ * imported modules evaluated too; `nftables` chooses the firewall backend.
+ */
+function withImports(module: string, nftables = false): string {
+  return `let
+      args = { lib = ${STUB_LIB}; config.networking.nftables.enable = ${nftables}; };
+      module = (${module}) args;
+    in module // { imports = map (imported: imported args) module.imports; }`;
+}
+
 describe('host facts in Nix', () => {
   withNix('the documented snippet reads a facts file', () => {
     const dir = factsDir(minimalMachine('dns01', { nix: { flakeRef: 'github:kubelize/fabric#dns01' } }));
@@ -188,8 +205,9 @@ describe('host facts in Nix', () => {
     const dir = factsDir(minimalMachine('dns01', { hostname: 'ns1', network: { domain: 'home.arpa' }, bootstrap: { adminUser: 'ops', sshAuthorizedKeys: [KEY] } }));
     const module = evaluate(`
       let outputs = (import ./flake.nix).outputs { self = outputs; nixpkgs = { }; };
-      in outputs.lib.hostFacts ${dir}/hosts/infra-machines/dns01.json { lib = ${STUB_LIB}; }`);
+      in ${withImports(`outputs.lib.hostFacts ${dir}/hosts/infra-machines/dns01.json`)}`);
     expect(module).toEqual({
+      imports: [{}],
       networking: { hostName: { _override: 49, value: 'ns1' }, domain: 'home.arpa' },
       services: { 'cloud-init': { settings: { preserve_hostname: true } } },
       users: { users: { ops: { isNormalUser: true, extraGroups: ['wheel'], openssh: { authorizedKeys: { keys: [KEY] } } } } },
@@ -198,10 +216,55 @@ describe('host facts in Nix', () => {
 
   withNix('a Machine without bootstrap or domain declares no user and no domain', () => {
     const dir = factsDir(minimalMachine('bare'));
-    expect(evaluate(`import ./host-facts.nix (builtins.fromJSON (builtins.readFile ${dir}/hosts/infra-machines/bare.json)) { lib = ${STUB_LIB}; }`)).toEqual({
+    expect(evaluate(withImports(`import ./host-facts.nix (builtins.fromJSON (builtins.readFile ${dir}/hosts/infra-machines/bare.json))`))).toEqual({
+      imports: [{}],
       networking: { hostName: { _override: 49, value: 'bare' }, domain: {} },
       services: { 'cloud-init': { settings: { preserve_hostname: true } } },
       users: { users: {} },
     });
+  });
+});
+
+describe('the node exporter in Nix', () => {
+  const facts = (nodeExporter: NodeExporterSettings | undefined, spec: Record<string, unknown> = {}) =>
+    `import ./host-facts.nix (builtins.fromJSON (builtins.readFile ${monitoredFactsDir(nodeExporter, minimalMachine('dns01', spec))}/hosts/infra-machines/dns01.json))`;
+  const nodeExporter = { port: 9100, allowFrom: ['10.0.1.0/24', '10.0.2.5/32', 'fd00:1::/64'] };
+  const exporter = { enable: true, port: 9100, openFirewall: false };
+
+  withNix('runs on every Machine, its port opened with iptables to the allowed CIDRs only, each family with its own command', () => {
+    const [module] = (evaluate(withImports(facts(nodeExporter))) as { imports: any[] }).imports;
+    expect(module).toEqual({
+      services: { prometheus: { exporters: { node: exporter } } },
+      networking: {
+        firewall: {
+          extraCommands: [
+            'iptables -w -A nixos-fw -p tcp -s 10.0.1.0/24 --dport 9100 -j nixos-fw-accept',
+            'iptables -w -A nixos-fw -p tcp -s 10.0.2.5/32 --dport 9100 -j nixos-fw-accept',
+            'ip6tables -w -A nixos-fw -p tcp -s fd00:1::/64 --dport 9100 -j nixos-fw-accept',
+            '',
+          ].join('\n'),
+          extraInputRules: {},
+        },
+      },
+    });
+  });
+
+  withNix('with nftables, opens the port with input rules instead (iptables commands are refused there)', () => {
+    const [module] = (evaluate(withImports(facts(nodeExporter), true)) as { imports: any[] }).imports;
+    expect(module.networking.firewall).toEqual({
+      extraCommands: {},
+      extraInputRules: ['ip saddr 10.0.1.0/24 tcp dport 9100 accept', 'ip saddr 10.0.2.5/32 tcp dport 9100 accept', 'ip6 saddr fd00:1::/64 tcp dport 9100 accept', ''].join('\n'),
+    });
+  });
+
+  withNix('is left out for a Machine tagged monitoring: off, and with monitoring off', () => {
+    expect((evaluate(withImports(facts(nodeExporter, { tags: { monitoring: 'off' } }))) as { imports: any[] }).imports).toEqual([{}]);
+    expect((evaluate(withImports(facts(undefined))) as { imports: any[] }).imports).toEqual([{}]);
+  });
+
+  withNix('facts written before monitoring existed (no monitoring key) still evaluate, without the exporter', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-facts-'));
+    fs.writeFileSync(path.join(dir, 'old.json'), JSON.stringify({ hostname: 'old', domain: null, adminUser: null }));
+    expect((evaluate(withImports(`import ./host-facts.nix (builtins.fromJSON (builtins.readFile ${dir}/old.json))`)) as { imports: any[] }).imports).toEqual([{}]);
   });
 });
