@@ -248,6 +248,8 @@ export function renderChecks(pass: RenderPass, committed: SynthesizedTree, fleet
       expect(result.downloads).toEqual([]);
       expect([...new Set(result.missingSchemas)].filter((kind) => !CORE_KINDS.includes(kind))).toEqual([]);
       for (const { machine } of [...committed.machines, ...fleet.machines]) expect(result.output).toContain(`Kind=Machine, ${machine.metadata.name} validated successfully`);
+      // The example fleet's monitoring objects, against prometheus-operator's pinned CRDs (docs/monitoring.md).
+      for (const kind of ['v1alpha1, Kind=ScrapeConfig', 'v1, Kind=PrometheusRule']) expect(result.output).toContain(`monitoring.coreos.com/${kind}, fabric-machines validated successfully`);
       const validatedWorkspaces = result.output.split('\n').filter((line) => /Kind=Workspace, .* validated successfully/.test(line));
       expect(validatedWorkspaces).toHaveLength(namespacedRendered().length);
     }, 60_000);

@@ -10,11 +10,14 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { App, Chart, Testing } from 'cdk8s';
 import { FleetMonitoring, MachineScrapeConfig } from '../src/constructs/monitoring';
+import { fleetDashboard } from '../src/monitoring/dashboard';
 import { resolveSettings, SettingsError } from '../src/synth/settings';
 import { synthesize } from '../src/synth/synthesize';
 import { crdProblems, loadCrdSchemas } from './_crd-schemas';
 import { checkDocuments, minimalMachine, REPO, TEST_REPO_URL, tempProject } from './_helpers';
 import { run } from './_checkers';
+import { problemLines, validateTree, withConformance } from './_conformance';
+import { CRD_DIR } from './_crd-schemas';
 import { describeWithTools } from './_upstream-tools';
 
 const MONITORING = { nodeExporter: { allowFrom: ['10.0.1.0/24'] } };
@@ -138,6 +141,16 @@ describe("the example fleet's monitoring objects", () => {
     const schemas = loadCrdSchemas();
     const operatorObjects = objects.filter((object) => object.apiVersion.startsWith('monitoring.coreos.com/'));
     expect(Object.fromEntries(operatorObjects.map((object) => [object.kind, crdProblems(object, schemas)]))).toEqual({ PrometheusRule: [], ScrapeConfig: [] });
+  });
+
+  withConformance('pass the conformance validator (real RE2 patterns, upstream CEL, metadata), given the pinned CRDs', () => {
+    const dir = tmp();
+    for (const file of fs.readdirSync(folder)) fs.copyFileSync(path.join(folder, file), path.join(dir, file));
+    for (const file of fs.readdirSync(CRD_DIR).filter((name) => name.startsWith('monitoring.coreos.com_'))) fs.copyFileSync(path.join(CRD_DIR, file), path.join(dir, file));
+    const report = validateTree(dir);
+    expect(problemLines(report, 'error')).toEqual([]);
+    expect(problemLines(report, 'warning')).toEqual([]);
+    expect(report.documents).toBe(objects.length + 2);
   });
 
   test('a ScrapeConfig without a target fails the CRD (the validator is live)', () => {
@@ -288,6 +301,15 @@ describeWithTools('the monitoring objects, read by promtool (prometheus v0.316.0
     fs.writeFileSync(file, YAML.stringify(tests));
     const result = run(promtool, ['test', 'rules', file]);
     expect({ status: result.status, output: result.stdout + result.stderr }).toEqual({ status: 0, output: expect.stringMatching(/SUCCESS/) });
+  });
+
+  test("every query of the Grafana dashboard is PromQL promtool parses (as recording rules)", () => {
+    const queries = (fleetDashboard() as { panels: Array<{ targets: Array<{ expr: string }> }> }).panels.flatMap((panel) => panel.targets.map((target) => target.expr));
+    expect(queries.length).toBeGreaterThanOrEqual(5);
+    const file = path.join(dir, 'dashboard-queries.yaml');
+    fs.writeFileSync(file, YAML.stringify({ groups: [{ name: 'dashboard', rules: queries.map((expr, index) => ({ record: `fabric:dashboard_query_${index}`, expr })) }] }));
+    const result = run(promtool, ['check', 'rules', file]);
+    expect({ status: result.status, stdout: result.stdout.trim() }).toEqual({ status: 0, stdout: `Checking ${file}\n  SUCCESS: ${queries.length} rules found` });
   });
 
   test('promtool test rules fails a wrong expectation (the unit tests are live)', () => {
