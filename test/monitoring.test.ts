@@ -76,8 +76,15 @@ describe('the scrape targets', () => {
     });
   });
 
-  test('leave out a Machine tagged monitoring: off', () => {
-    expect(scrapeSpec(minimalMachine('quiet', { network: { ip: '10.0.1.31', gateway: '10.0.1.1' }, tags: { monitoring: 'off' } })).staticConfigs).toEqual([]);
+  test('leave out a Machine tagged monitoring: disabled', () => {
+    expect(scrapeSpec(minimalMachine('quiet', { network: { ip: '10.0.1.31', gateway: '10.0.1.1' }, tags: { monitoring: 'disabled' } })).staticConfigs).toEqual([]);
+  });
+});
+
+describe('the opt-out tag', () => {
+  test('a bare `off` in a YAML claim is the boolean false, refused as a tag value', () => {
+    const claim = YAML.stringify(minimalMachine('quiet'), { version: '1.1' }).replace(/^spec:\n/m, 'spec:\n  tags:\n    monitoring: off\n');
+    expect(() => synthesize({ projectDir: tempProject({ 'quiet.yaml': claim }, { monitoring: MONITORING }) })).toThrow('Machine infra-machines/quiet: spec.tags.monitoring must be a string, got false');
   });
 });
 
@@ -85,7 +92,7 @@ describe('synth with monitoring on', () => {
   const claims = {
     'fleet.yaml': [
       minimalMachine('dns01', { network: { ip: '10.0.1.10', gateway: '10.0.1.1' } }),
-      minimalMachine('quiet', { network: { ip: '10.0.1.11', gateway: '10.0.1.1' }, tags: { monitoring: 'off' } }),
+      minimalMachine('quiet', { network: { ip: '10.0.1.11', gateway: '10.0.1.1' }, tags: { monitoring: 'disabled' } }),
     ],
   };
 

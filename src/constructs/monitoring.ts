@@ -41,7 +41,7 @@ const metadataOf = (props: MonitoringObjectProps) => ({
 });
 
 export interface MachineScrapeConfigProps extends MonitoringObjectProps {
-  /** The Machines to scrape: those with a static ip or a domain, unless tagged `monitoring: off`. */
+  /** The Machines to scrape: those with a static ip or a domain, unless tagged `monitoring: disabled`. */
   readonly machines: readonly ResolvedMachine[];
   /** The node exporter's port on the Machines. @default 9100 */
   readonly port?: number;

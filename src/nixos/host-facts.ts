@@ -36,7 +36,7 @@ export interface HostFacts {
   readonly adminUser: { readonly name: string; readonly sshAuthorizedKeys: readonly string[] } | null;
   /** The flake the VM applies, split at '#', or null when the Machine has no `nix`. */
   readonly flake: { readonly ref: string; readonly uri: string; readonly output: string } | null;
-  /** The node exporter to run and whom to open it to, or null (monitoring off, or tag `monitoring: off`). */
+  /** The node exporter to run and whom to open it to, or null (monitoring off, or tag `monitoring: disabled`). */
   readonly monitoring: MonitoringFacts | null;
 }
 

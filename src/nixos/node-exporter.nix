@@ -1,6 +1,6 @@
 # The Prometheus node exporter on a monitored Machine, reachable only from the CIDRs synth wrote into its
 # host facts (`monitoring`, src/nixos/node-exporter.ts); null facts (monitoring off, or the Machine tagged
-# `monitoring: off`) change nothing. Imported by host-facts.nix, so every Machine's configuration has it.
+# `monitoring: disabled`) change nothing. Imported by host-facts.nix, so every Machine's configuration has it.
 #
 # The port is opened here rather than with the exporter's own `openFirewall` + `firewallFilter`: nixpkgs
 # hands that filter to `ip46tables`, which runs ip6tables with the same arguments, and an IPv4 source there

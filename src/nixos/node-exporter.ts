@@ -2,7 +2,7 @@
  * The Prometheus node exporter every monitored Machine runs: what synth writes into its host facts
  * (`monitoring` in dist/hosts/<namespace>/<name>.json) and node-exporter.nix turns into NixOS settings.
  *
- * A Machine opts out with the tag `monitoring: off`: no API field, so the opt-out needs no new Machine API
+ * A Machine opts out with the tag `monitoring: disabled`: no API field, so the opt-out needs no new Machine API
  * version, shows in Proxmox's UI beside the VM, and is a config-only change of the VM.
  */
 import { ResolvedMachine } from '../api/machine-claim';
@@ -12,7 +12,7 @@ export const NODE_EXPORTER_PORT = 9100;
 
 /** The tag key and value that keep a Machine out of monitoring. */
 export const MONITORING_TAG = 'monitoring';
-export const MONITORING_OFF = 'off';
+export const MONITORING_OFF = 'disabled';
 
 export interface NodeExporterSettings {
   /** TCP port the exporter listens on. @default 9100 */
@@ -35,7 +35,7 @@ export interface MonitoringFacts {
   };
 }
 
-/** Whether a Machine is monitored: every Machine, unless tagged `monitoring: off`. */
+/** Whether a Machine is monitored: every Machine, unless tagged `monitoring: disabled`. */
 export function isMonitored(machine: Pick<ResolvedMachine, 'spec'>): boolean {
   return machine.spec.tags?.[MONITORING_TAG] !== MONITORING_OFF;
 }

@@ -45,8 +45,8 @@ describe('host facts', () => {
     });
   });
 
-  test('with monitoring on: the node exporter port and the CIDRs it is opened to, by family; none for a Machine tagged monitoring: off', () => {
-    const { machines } = checkDocuments([minimalMachine('watched'), minimalMachine('quiet', { tags: { monitoring: 'off' } })], 'claims/a.yaml');
+  test('with monitoring on: the node exporter port and the CIDRs it is opened to, by family; none for a Machine tagged monitoring: disabled', () => {
+    const { machines } = checkDocuments([minimalMachine('watched'), minimalMachine('quiet', { tags: { monitoring: 'disabled' } })], 'claims/a.yaml');
     const nodeExporter = { port: 9101, allowFrom: ['10.0.1.0/24', 'fd00:1::/64'] };
     expect(machines.map((machine) => hostFacts(machine, nodeExporter).monitoring)).toEqual([
       { nodeExporter: { port: 9101, allowFromIpv4: ['10.0.1.0/24'], allowFromIpv6: ['fd00:1::/64'] } },

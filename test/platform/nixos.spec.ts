@@ -257,8 +257,8 @@ describe('the node exporter in Nix', () => {
     });
   });
 
-  withNix('is left out for a Machine tagged monitoring: off, and with monitoring off', () => {
-    expect((evaluate(withImports(facts(nodeExporter, { tags: { monitoring: 'off' } }))) as { imports: any[] }).imports).toEqual([{}]);
+  withNix('is left out for a Machine tagged monitoring: disabled, and with monitoring off', () => {
+    expect((evaluate(withImports(facts(nodeExporter, { tags: { monitoring: 'disabled' } }))) as { imports: any[] }).imports).toEqual([{}]);
     expect((evaluate(withImports(facts(undefined))) as { imports: any[] }).imports).toEqual([{}]);
   });
 
