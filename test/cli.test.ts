@@ -96,7 +96,7 @@ describe('npm run synth', () => {
     setClaims([minimalMachine('a', { memory: { size: 4096 } }), minimalMachine('b')]);
     const run = cli('--plna');
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe('synth: unknown option "--plna"; known: --plan, --allow-destroy, --detailed-exitcode, --out <dir>, --project <dir>, --help; did you mean `--plan`?\n');
+    expect(run.stderr).toBe('synth: unknown option "--plna"; known: --plan, --allow-destroy, --check, --detailed-exitcode, --out <dir>, --project <dir>, --help; did you mean `--plan`?\n');
     expect(readTree(dist)).toEqual(before);
   });
 

@@ -335,7 +335,7 @@ for (const version of VERSIONS) {
         }
 
         test('a Workspace Terraform applied makes its Machine Ready with its VMID and address, and Argo CD calls it Healthy', async () => {
-          const key = composedMachinesOf(committed)[0][0];
+          const key = composedMachinesOf(fleet)[0][0];
           const [workspace] = rendered.get(key)!.workspaces;
           await writeWorkspaceStatus(workspace, {
             atProvider: { outputs: { vm_id: 120, node: 'pve', ip_address: '10.0.1.10', ip_addresses: ['10.0.1.10', '192.168.7.10'] } },
@@ -352,7 +352,7 @@ for (const version of VERSIONS) {
         });
 
         test('a failed terraform apply makes Argo CD call the Machine Degraded, with Terraform\'s message', async () => {
-          const key = composedMachinesOf(committed)[1][0];
+          const key = composedMachinesOf(fleet)[1][0];
           const [workspace] = rendered.get(key)!.workspaces;
           // provider-terraform v1.0.0 internal/terraform/terraform.go Classify, wrapped by workspace.go errApply and
           // crossplane-runtime's errReconcileCreate; the Workspace stays Creating.

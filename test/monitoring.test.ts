@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { App, Chart, Testing } from 'cdk8s';
+import { ArgoCdApplication } from '../src/constructs/argocd';
 import { FleetMonitoring, MachineScrapeConfig } from '../src/constructs/monitoring';
 import { fleetDashboard } from '../src/monitoring/dashboard';
 import { resolveSettings, SettingsError } from '../src/synth/settings';
@@ -385,5 +386,19 @@ describe('FleetMonitoring, for a library user', () => {
       'ClusterRole /fabric-machines-metrics {"release":"prom"}',
     ]);
     expect(objects[0].spec.scrapeInterval).toBe('1m');
+  });
+});
+
+describe('ArgoCdApplication with an exclude', () => {
+  test('given a path, excludes only what it is told', () => {
+    const chart = new Chart(new App(), 'argocd');
+    new ArgoCdApplication(chart, 'App', { repoURL: TEST_REPO_URL, path: 'dist/cluster', exclude: 'monitoring/*' });
+    expect(chart.toJson()[0].spec.source.directory).toEqual({ recurse: true, exclude: 'monitoring/*' });
+  });
+
+  test('without a path, also leaves out its own chart\'s file: both globs as one alternative, {a,b}', () => {
+    const chart = new Chart(new App({ outdir: tmp() }), 'gitops');
+    new ArgoCdApplication(chart, 'App', { repoURL: TEST_REPO_URL, exclude: 'monitoring/*' });
+    expect(chart.toJson()[0].spec.source.directory).toEqual({ recurse: true, exclude: '{gitops.k8s.yaml,monitoring/*}' });
   });
 });
