@@ -30,4 +30,5 @@ export * from './constructs/machine-composition';
 export * from './constructs/crossplane-packages';
 export * from './constructs/provider-config';
 export * from './constructs/argocd';
+export * from './constructs/flux';
 export * from './constructs/configuration-package';
