@@ -86,9 +86,12 @@ async function established(plane: ControlPlane, crd: string): Promise<Kubernetes
   }, { timeoutMs: 60_000 });
 }
 
-/** Namespaces first, then the rest of a platform folder as its files sort. */
+/** Namespaces first, then the rest of the platform (a folder per Flux stage) as its file names sort. */
 function platformObjects(tree: SynthesizedTree): KubernetesObject[] {
-  const objects = yamlFiles(path.join(tree.clusterDir, 'platform')).flatMap(objectsIn);
+  const platform = path.join(tree.clusterDir, 'platform');
+  const stages = fs.readdirSync(platform, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => path.join(platform, entry.name));
+  const files = stages.flatMap((stage) => yamlFiles(stage)).sort((a, b) => path.basename(a).localeCompare(path.basename(b)));
+  const objects = files.flatMap(objectsIn);
   return [...objects.filter((object) => object.kind === 'Namespace'), ...objects.filter((object) => object.kind !== 'Namespace')];
 }
 

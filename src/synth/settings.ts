@@ -10,6 +10,7 @@ import { ProviderRuntimeSettings, resolveProviderRuntime } from '../platform/pro
 import { DEFAULT_CREDENTIALS_SECRET, SecretReference } from '../platform/proxmox-credentials';
 import { DEFAULT_SYNC_PATH, DEFAULT_TARGET_REVISION, GitOpsEngine, GitOpsSource } from '../gitops/source';
 import { FabricError } from '../util/errors';
+import { findCredentials } from '../validation/secret-scan';
 import { httpsRepoUrl, originUrl } from './git-remote';
 
 /** A setting in package.json that is wrong or missing: the message names it and what to set. */
@@ -68,6 +69,11 @@ export function resolveSettings(input: FabricSettingsInput = {}): FabricSettings
     throw new SettingsError(`package.json: fabric.gitops.engine must be one of ${Object.values(GitOpsEngine).join(', ')}, got ${JSON.stringify(engine)}`);
   }
   if (!repoURL) throw new SettingsError('package.json: fabric.gitops.repoURL is not set: the repository Argo CD syncs dist/ from');
+  // The URL is written to dist/ (the Application, the GitRepository): credentials go in a Secret instead.
+  const inUrl = findCredentials(repoURL)[0];
+  if (inUrl) {
+    throw new SettingsError(`package.json: fabric.gitops.repoURL holds ${inUrl.what}, which synth would write to dist/; give the engine a Secret instead (Flux: fabric.gitops.secretName; Argo CD: a repository credential)`);
+  }
   return {
     topology,
     bootstrap,
