@@ -30,7 +30,7 @@ export interface FluxHealth {
 /** Judges `object` with a Kustomization's `healthCheckExprs`; one flux-health process serves a test file. */
 export type FluxHealthCheck = (healthCheckExprs: readonly object[], object: object) => Promise<FluxHealth>;
 
-function startFluxHealth(binary: string): { check: FluxHealthCheck; stop(): Promise<void> } {
+export function startFluxHealth(binary: string): { check: FluxHealthCheck; stop(): Promise<void> } {
   const child = spawn(binary, ['--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk) => { stderr += chunk; });
