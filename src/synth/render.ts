@@ -41,9 +41,10 @@ export function objectFileName(object: KubernetesObject): string {
 export function renderObjects(charts: readonly Chart[]): Map<string, KubernetesObject> {
   const objects = new Map<string, KubernetesObject>();
   for (const chart of charts) {
-    const folder = CHART_FOLDERS[chart.node.id] ?? `${CLUSTER_DIR}/${chart.node.id}`;
+    const chartFolder = CHART_FOLDERS[chart.node.id] ?? `${CLUSTER_DIR}/${chart.node.id}`;
+    const folderOf = (object: KubernetesObject) => (chart.node.id === STAGED_CHART ? `${CLUSTER_DIR}/${stageFolder(object)}` : chartFolder);
     for (const object of chart.toJson() as KubernetesObject[]) {
-      const file = `${chart.node.id === STAGED_CHART ? `${CLUSTER_DIR}/${stageFolder(object)}` : folder}/${objectFileName(object)}`;
+      const file = `${folderOf(object)}/${objectFileName(object)}`;
       if (objects.has(file)) throw new Error(`two objects would be written to dist/${file}`);
       objects.set(file, object);
     }
