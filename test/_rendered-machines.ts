@@ -53,8 +53,10 @@ function parse(file: string): Record<string, any> {
 
 function readTree(name: string, clusterDir: string): SynthesizedTree {
   const platform = path.join(clusterDir, 'platform');
+  // The platform is in a folder per Flux stage (src/gitops/flux.ts).
+  const platformFiles = (fs.readdirSync(platform, { recursive: true }) as string[]).map((file) => path.join(platform, file));
   const byKind = (kind: string) => {
-    const files = fs.readdirSync(platform).filter((file) => file.startsWith(`${kind}.`)).map((file) => path.join(platform, file));
+    const files = platformFiles.filter((file) => path.basename(file).startsWith(`${kind}.`));
     if (files.length !== 1) throw new Error(`${platform}: expected one ${kind}, found ${files.length}`);
     return files[0];
   };
@@ -65,7 +67,7 @@ function readTree(name: string, clusterDir: string): SynthesizedTree {
     composition: byKind('composition'),
     function: byKind('function'),
     xrd: byKind('compositeresourcedefinition'),
-    providerConfig: parse(fs.existsSync(path.join(platform, 'clusterproviderconfig.fabric-proxmox.yaml')) ? byKind('clusterproviderconfig') : byKind('providerconfig')),
+    providerConfig: parse(platformFiles.some((file) => path.basename(file) === 'clusterproviderconfig.fabric-proxmox.yaml') ? byKind('clusterproviderconfig') : byKind('providerconfig')),
     compositeKind: parse(byKind('composition')).spec.compositeTypeRef.kind,
     machines: fs.readdirSync(machinesDir).sort().map((file) => ({ file: path.join(machinesDir, file), machine: parse(path.join(machinesDir, file)) })),
   };

@@ -147,7 +147,7 @@ test('upgrading is bumping the dependency: the next version\'s plan shows what i
   expect(plan.status).toBe(0);
   expect(output(npm(['test']))).toMatch(/dist\/ is not what synth writes/);
   expect(npm(['run', 'synth']).status).toBe(0);
-  expect(fs.readFileSync(path.join(fleet, 'dist', 'cluster', 'platform', 'compositeresourcedefinition.machines.fabric.kubelize.io.yaml'), 'utf8'))
+  expect(fs.readFileSync(path.join(fleet, 'dist', 'cluster', 'platform', 'definition', 'compositeresourcedefinition.machines.fabric.kubelize.io.yaml'), 'utf8'))
     .toContain('fabric.kubelize.io/version: 0.2.0');
   expect(npm(['test']).status).toBe(0);
 }, 2 * NPM_TIMEOUT);

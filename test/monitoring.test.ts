@@ -124,6 +124,19 @@ describe('synth with monitoring on', () => {
     expect(JSON.parse(files.get('hosts/infra-machines/quiet.json')!).monitoring).toBeNull();
   });
 
+  test('with Flux: a Kustomization of its own for the monitoring folder, which no stage depends on', () => {
+    const { files } = synthesize({ projectDir: tempProject(claims, { gitops: { engine: 'flux' }, monitoring: MONITORING }) });
+    const kustomizations = [...files].filter(([file]) => file.startsWith('flux/kustomization.')).map(([, text]) => YAML.parse(text));
+    const own = kustomizations.find((kustomization) => kustomization.metadata.name === 'fabric-monitoring');
+    expect(own.spec).toEqual({
+      interval: '10m', retryInterval: '1m', sourceRef: { kind: 'GitRepository', name: 'fabric' },
+      path: './dist/cluster/monitoring', prune: true, deletionPolicy: 'Orphan',
+    });
+    expect(kustomizations.flatMap((kustomization) => kustomization.spec.dependsOn ?? []).map((dependency: any) => dependency.name)).not.toContain('fabric-monitoring');
+    expect(crdProblems(own, loadCrdSchemas())).toEqual([]);
+    expect([...files.keys()].filter((file) => file.startsWith('cluster/monitoring/'))).toHaveLength(4);
+  });
+
   test('writes nothing of it with monitoring off', () => {
     const { files } = synthesize({ projectDir: tempProject(claims) });
     expect([...files.keys()].filter((file) => /monitoring/.test(file))).toEqual([]);

@@ -17,6 +17,9 @@ import { MACHINE_GROUP, MACHINE_PLURAL } from '../api/machine-schema';
 import { ResolvedMachine } from '../api/machine-claim';
 import { NODE_EXPORTER_PORT } from '../nixos/node-exporter';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr, ScrapeConfig } from '../../imports/monitoring.coreos.com';
+import { Kustomization, KustomizationSpecDeletionPolicy, KustomizationSpecSourceRefKind } from '../../imports/kustomize.toolkit.fluxcd.io';
+import { FLUX_NAMESPACE, FLUX_SOURCE_NAME } from '../gitops/flux';
+import { MONITORING_APPLICATION_NAME } from '../gitops/argocd';
 import { machineAlertRules } from '../monitoring/alert-rules';
 import { MACHINE_METRICS_CONFIG_KEY, machineMetricsConfig } from '../monitoring/machine-metrics';
 import { DEFAULT_MONITORING_NAMESPACE, MonitoringSettings } from '../monitoring/settings';
@@ -134,5 +137,42 @@ export class FleetMonitoring extends Construct {
     this.scrapeConfig = new MachineScrapeConfig(this, 'ScrapeConfig', { machines: props.machines, namespace, labels, scrapeInterval, port: nodeExporter.port });
     this.alertRules = new MachineAlertRules(this, 'AlertRules', { namespace, labels });
     this.machineMetrics = new MachineMetricsConfig(this, 'MachineMetrics', { namespace, labels });
+  }
+}
+
+export interface FluxMonitoringKustomizationProps {
+  /** The GitRepository it applies from (in `namespace`). @default 'fabric' */
+  readonly sourceName?: string;
+  /** The monitoring folder in the repository. @default 'dist/cluster/monitoring' */
+  readonly path?: string;
+  /** @default 'fabric-monitoring' */
+  readonly name?: string;
+  /** Where Flux runs. @default 'flux-system' */
+  readonly namespace?: string;
+}
+
+/**
+ * With Flux, the Kustomization of the monitoring folder, which no other Kustomization depends on: Flux
+ * dry-runs every object of a Kustomization before applying any and an unknown kind fails it whole (fluxcd/pkg/ssa
+ * v0.76.2 manager_apply.go:252-284), so without prometheus-operator only this one is not Ready. Its
+ * namespace must exist (no Namespace object is written: pruning one would take the user's Prometheus with it).
+ */
+export class FluxMonitoringKustomization extends Construct {
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, props: FluxMonitoringKustomizationProps = {}) {
+    super(scope, id);
+    const folder = (props.path ?? 'dist/cluster/monitoring').replace(/^(\.\/)+/, '').replace(/^\/+|\/+$/g, '');
+    this.apiObject = new Kustomization(this, 'Resource', {
+      metadata: { name: props.name ?? MONITORING_APPLICATION_NAME, namespace: props.namespace ?? FLUX_NAMESPACE },
+      spec: {
+        interval: '10m',
+        retryInterval: '1m',
+        sourceRef: { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: props.sourceName ?? FLUX_SOURCE_NAME },
+        path: `./${folder}`,
+        prune: true,
+        deletionPolicy: KustomizationSpecDeletionPolicy.ORPHAN,
+      },
+    });
   }
 }

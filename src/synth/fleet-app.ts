@@ -1,15 +1,19 @@
 /**
  * The app `npm run synth` builds: a thin loop over the constructs a user's own app would use. One chart per
- * folder of dist/cluster/ (the Platform, then a Machine per claim) and one for what is applied by hand
- * (dist/argocd/: the Argo CD Application and its settings).
+ * folder of dist/cluster/ (the Platform, then a Machine per claim) and one for what is applied by hand:
+ * dist/argocd/ (the Argo CD Application and its settings) or, with `fabric.gitops.engine` flux, dist/flux/
+ * (the GitRepository and the Kustomizations).
  */
 import { App, Chart } from 'cdk8s';
 import { DEFAULT_MACHINE_NAMESPACE, MachineMetadata } from '../api/machine-claim';
 import { MachineSpec } from '../../imports/fabric.kubelize.io';
 import { APPLICATION_NAME, ARGOCD_NAMESPACE, MONITORING_APPLICATION_NAME, MONITORING_EXCLUDE, MONITORING_FOLDER } from '../gitops/argocd';
 import { ArgoCdApplication, ArgoCdSettings } from '../constructs/argocd';
+import { FluxGitRepository, FluxKustomizations } from '../constructs/flux';
+import { FLUX_NAMESPACE, FLUX_SOURCE_NAME } from '../gitops/flux';
+import { GitOpsEngine } from '../gitops/source';
 import { Machine } from '../constructs/machine';
-import { FleetMonitoring } from '../constructs/monitoring';
+import { FleetMonitoring, FluxMonitoringKustomization } from '../constructs/monitoring';
 import { Platform } from '../constructs/platform';
 import { RawClaim } from './claims';
 import { FabricSettings } from './settings';
@@ -41,7 +45,7 @@ export function buildFleetApp(claims: readonly RawClaim[], settings: FabricSetti
     return { machine: new Machine(machinesChart, id, { metadata, spec, platform, source: claim.file }), claim };
   });
 
-  // Monitoring in its own folder and Application: without prometheus-operator only that one fails to sync.
+  // Monitoring in its own folder, synced on its own: without prometheus-operator only that part fails to sync.
   const monitoring = settings.monitoring;
   const monitoringCharts: Chart[] = [];
   if (monitoring) {
@@ -49,20 +53,35 @@ export function buildFleetApp(claims: readonly RawClaim[], settings: FabricSetti
     new FleetMonitoring(chart, 'Monitoring', { machines: machines.map(({ machine }) => machine), settings: monitoring });
     monitoringCharts.push(chart);
   }
+  return { charts: [platformChart, machinesChart, ...monitoringCharts, gitOpsChart(app, settings)], platform, machines };
+}
 
+/** What the user applies once to hand dist/cluster/ to the chosen engine. */
+function gitOpsChart(app: App, settings: FabricSettings): Chart {
+  const { repoURL, targetRevision, path, engine, secretName } = settings.gitops;
+  const monitoring = settings.monitoring;
+  if (engine === GitOpsEngine.FLUX) {
+    const flux = new Chart(app, 'flux');
+    new FluxGitRepository(flux, 'GitRepository', { repoURL, targetRevision, path, secretName, name: FLUX_SOURCE_NAME, namespace: FLUX_NAMESPACE });
+    new FluxKustomizations(flux, 'Kustomizations', { sourceName: FLUX_SOURCE_NAME, path, namespace: FLUX_NAMESPACE });
+    // The stages apply their own folders only, so monitoring/ needs its own Kustomization, which none depends on.
+    if (monitoring) new FluxMonitoringKustomization(flux, 'MonitoringKustomization', { sourceName: FLUX_SOURCE_NAME, path: `${path}/${MONITORING_FOLDER}`, namespace: FLUX_NAMESPACE });
+    return flux;
+  }
   const argocd = new Chart(app, 'argocd');
-  new ArgoCdApplication(argocd, 'Application', { ...settings.gitops, name: APPLICATION_NAME, namespace: ARGOCD_NAMESPACE, ...(monitoring ? { exclude: MONITORING_EXCLUDE } : {}) });
+  new ArgoCdApplication(argocd, 'Application', { repoURL, targetRevision, path, name: APPLICATION_NAME, namespace: ARGOCD_NAMESPACE, ...(monitoring ? { exclude: MONITORING_EXCLUDE } : {}) });
   if (monitoring) {
     new ArgoCdApplication(argocd, 'MonitoringApplication', {
-      ...settings.gitops,
-      path: `${settings.gitops.path}/${MONITORING_FOLDER}`,
+      repoURL,
+      targetRevision,
+      path: `${path}/${MONITORING_FOLDER}`,
       name: MONITORING_APPLICATION_NAME,
       namespace: ARGOCD_NAMESPACE,
       destinationNamespace: monitoring.namespace,
-      // The kinds' CRDs are the operator's: with it missing, the dry run of this Application fails only it.
+      // The kinds' CRDs are the operator's: with it missing, the dry run fails this Application only.
       syncOptions: ['SkipDryRunOnMissingResource=true', 'CreateNamespace=true'],
     });
   }
   new ArgoCdSettings(argocd, 'Settings', { namespace: ARGOCD_NAMESPACE });
-  return { charts: [platformChart, machinesChart, ...monitoringCharts, argocd], platform, machines };
+  return argocd;
 }

@@ -135,6 +135,16 @@ describe('the printed plan', () => {
     ]);
   });
 
+  test('an object that moved to another folder is where it is now: changed when its text changed, never shown leaving git', () => {
+    const namespace = (name: string, extra = '') => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n  annotations:\n    argocd.argoproj.io/sync-options: Prune=false,Delete=false${extra}\n`;
+    // HEAD has the old folder; dist/ on disk (the baseline's other half) and the new tree the new one.
+    const moved = (text: string) => objectChanges(
+      new Map([['cluster/platform/namespace.lab.yaml', namespace('lab')], ['cluster/platform/packages/namespace.lab.yaml', text]]),
+      new Map([['cluster/platform/packages/namespace.lab.yaml', text]]), ['cluster']);
+    expect(moved(namespace('lab'))).toEqual([]);
+    expect(moved(namespace('lab', '\n    fabric.kubelize.io/stage: packages'))).toEqual([{ kind: ChangeKind.UPDATE, object: 'Namespace lab' }]);
+  });
+
   test('names each Machine with a symbol, a verb and each field\'s effect, after the summary and destroys lines', () => {
     const plan = computePlan(
       [planned('infra-machines/db', spec()), planned('infra-machines/web', spec()), planned('infra-machines/old', spec()), planned('infra-machines/kept', spec((s) => { s.deletionPolicy = 'Orphan'; }))],

@@ -7,7 +7,7 @@ import * as YAML from 'yaml';
 import { synthesize } from '../../src/synth/synthesize';
 import { minimalMachine, REPO, tempProject } from '../_helpers';
 
-const PLATFORM = path.join('cluster', 'platform');
+const PLATFORM = path.join('cluster', 'platform', 'packages');
 const readYaml = (dir: string, file: string) => YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
 const runtimeConfigIn = (dist: string) => readYaml(dist, path.join(PLATFORM, 'deploymentruntimeconfig.provider-terraform.yaml'));
 const providerContainer = (runtimeConfig: any) =>
