@@ -187,6 +187,12 @@ const spec: StructuralSchema = {
         },
         vlan: { type: 'integer', minimum: 1, maximum: 4094, description: "VLAN tag. Absent: the bridge's native VLAN." },
         templateId: { type: 'integer', minimum: 100, maximum: 999999999, default: 9000, description: 'VMID of the NixOS template to clone.' },
+        templateNode: {
+          type: 'string',
+          maxLength: 63,
+          pattern: '^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?$',
+          description: "Node whose configuration holds the template; the clone runs there and the VM moves to node. Absent: node. Only read when the VM is created.",
+        },
         vmId: { type: 'integer', minimum: 100, maximum: 999999999, description: 'Pinned VMID. Absent: the next free VMID.' },
         pool: {
           type: 'string',

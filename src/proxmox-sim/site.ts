@@ -67,7 +67,7 @@ export interface Site {
 /** The role README.md and docs/create-template.md have users create (`pveum role add FabricProvisioner`). */
 export const FABRIC_PROVISIONER_PRIVILEGES: readonly string[] = ['Datastore.AllocateSpace', 'Datastore.Audit', 'Pool.Audit', 'SDN.Use', 'Sys.Audit',
   'VM.Allocate', 'VM.Audit', 'VM.Clone', 'VM.Config.CDROM', 'VM.Config.CPU', 'VM.Config.Cloudinit', 'VM.Config.Disk', 'VM.Config.HWType',
-  'VM.Config.Memory', 'VM.Config.Network', 'VM.Config.Options', 'VM.GuestAgent.Audit', 'VM.PowerMgmt'];
+  'VM.Config.Memory', 'VM.Config.Network', 'VM.Config.Options', 'VM.GuestAgent.Audit', 'VM.Migrate', 'VM.PowerMgmt'];
 
 /**
  * Three nodes with the storages, bridges, templates and pools the example Machines name (template 9100 boots from

@@ -59,10 +59,13 @@ export const FIELD_EFFECTS: readonly FieldEffect[] = [
   { field: 'spec.network', effect: Effect.REBOOT, why: 'cloud-init network settings change with a reboot' },
   { field: 'spec.hostname', effect: Effect.REBOOT, why: 'the hostname reaches the VM through cloud-init' },
   { field: 'spec.bootstrap', effect: Effect.REBOOT, why: 'the admin user and keys reach the VM through cloud-init' },
-  // vm.go:1781-1789: node_name is ForceNew unless `migrate` is set; the module leaves its default false (vm.go:109).
-  { field: 'spec.proxmox.node', effect: Effect.REPLACE, why: 'bpg recreates a VM moved to another node: migrate is off' },
+  // vm.go:1781-1789: node_name is ForceNew unless `migrate` is set; the module sets it, so vm.go:6150-6177
+  // migrates the VM (POST .../migrate with-local-disks=1 online=1, vm.go:7820-7836).
+  { field: 'spec.proxmox.node', effect: Effect.IN_PLACE, why: 'the VM is live-migrated to the new node with its disks (needs VM.Migrate)' },
   // vm.go:626: clone.vm_id is ForceNew.
   { field: 'spec.proxmox.templateId', effect: Effect.REPLACE, why: 'the VM is cloned again from the new template' },
+  // clone.node_name is ForceNew (vm.go:615-621), but the module ignores it after the create (lifecycle).
+  { field: 'spec.proxmox.templateNode', effect: Effect.IN_PLACE, why: 'read only when the VM is created: nothing changes in Proxmox' },
   // vm.go:1767-1779: vm_id is ForceNew.
   { field: 'spec.proxmox.vmId', effect: Effect.REPLACE, why: 'a VM cannot change its VMID' },
   // The cloud-init drive (vm.go:6592-6683) and every disk that names no storage (vm.go:7252-7266) move.

@@ -40,7 +40,7 @@ describe('the plan of one Machine: each field with what the bpg provider does wi
     ['templateId changes (clone.vm_id is ForceNew)', (s: Doc) => { s.proxmox.templateId = 9001; }, REPLACE, Effect.REPLACE, true, 'spec.proxmox.templateId 9000 → 9001 (replace: '],
     ['the pinned vmId changes (vm_id is ForceNew)', (s: Doc) => { s.proxmox.vmId = 121; }, REPLACE, Effect.REPLACE, true, 'spec.proxmox.vmId 120 → 121 (replace: '],
     ['a pinned vmId is unset', (s: Doc) => { delete s.proxmox.vmId; }, REPLACE, Effect.REPLACE, true, 'spec.proxmox.vmId 120 → (unset) (replace: '],
-    ['the node changes (migrate is off)', (s: Doc) => { s.proxmox.node = 'pve2'; }, REPLACE, Effect.REPLACE, true, 'spec.proxmox.node "pve" → "pve2" (replace: '],
+    ['the node changes (migrate is on: a live migration)', (s: Doc) => { s.proxmox.node = 'pve2'; }, UPDATE, Effect.IN_PLACE, false, 'spec.proxmox.node "pve" → "pve2" (in place)'],
     ['a data disk is removed', (s: Doc) => { s.dataDisks.pop(); }, UPDATE, Effect.DATA_LOSS, true, 'spec.dataDisks[1] {"size":50} → (unset) (data loss: '],
     ['every data disk is removed', (s: Doc) => { delete s.dataDisks; }, UPDATE, Effect.DATA_LOSS, true, 'spec.dataDisks [{'],
     ['the boot disk interface changes', (s: Doc) => { s.disk.interface = 'virtio0'; }, UPDATE, Effect.DATA_LOSS, true, 'spec.disk.interface "scsi0" → "virtio0" (data loss: '],
@@ -230,13 +230,13 @@ describe('the destroy guard of synth', () => {
 
   test('a dry run (npm run plan) returns the destructive plan and writes nothing', () => {
     const before = readTree(dist);
-    claims([minimalMachine('a', { proxmox: { node: 'pve2', storage: 'local-zfs', bridge: 'vmbr0', templateId: 9000 } })]);
+    claims([minimalMachine('a', { proxmox: { node: 'pve', storage: 'local-zfs', bridge: 'vmbr0', templateId: 9001 } })]);
     const result = synthesize({ projectDir: project, dryRun: true });
     expect(result.written).toBe(false);
     expect(formatPlan(result.plan)).toBe([
       'plan: 0 to add, 0 to change in place, 0 to change with a reboot or data loss, 1 to replace, 1 to remove',
       'destroys: 2 (Machines whose VM is destroyed or replaced, or whose disk data is lost)',
-      '  -/+ Machine infra-machines/a: replaced: spec.proxmox.node "pve" → "pve2" (replace: bpg recreates a VM moved to another node: migrate is off)',
+      '  -/+ Machine infra-machines/a: replaced: spec.proxmox.templateId 9000 → 9001 (replace: the VM is cloned again from the new template)',
       '  -   Machine infra-machines/b: removed: the VM is destroyed',
     ].join('\n'));
     expect(readTree(dist)).toEqual(before);

@@ -1,0 +1,242 @@
+/**
+ * A Machine's whole life at apply time: the Workspaces the real `crank render` makes for an example Machine
+ * (claims/dns01.ts) and for variants of it, applied by the real Terraform with the real bpg/proxmox provider
+ * v0.111.1 to the simulator. Each change is one Machine field changed and rendered again, and what bpg and the
+ * simulator really do is held against what src/synth/plan-effects.ts tells the user for that field. The
+ * scenarios are those of issue 23's defects that stop provisioning or destroy data: a pinned VMID another VM
+ * holds, a VM moved in Proxmox, a template whose config is on another node.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { startProxmoxSim, type ProxmoxSim, type RequestRecord } from '../../src/proxmox-sim';
+import { Effect, fieldEffect } from '../../src/synth/plan-effects';
+import { committedTree, SynthesizedTree } from '../_rendered-machines';
+import { crankRender, describeWithTools, RunningFunction, startFunction } from '../_upstream-tools';
+import { simWorkspace } from './_terraform';
+
+type Tools = Record<'crank' | 'function-patch-and-transform' | 'terraform-provider-proxmox' | 'terraform', string>;
+
+const POWER = /\/status\/(shutdown|stop|start|reboot|reset)$/;
+
+/** Requests that changed something (not GET). */
+const writes = (requests: readonly RequestRecord[]) => requests.filter((request) => request.method !== 'GET');
+const unchecked = (request: RequestRecord) => request.outcome === 'schema' || request.outcome === 'unmodelled' || request.outcome === 'internal';
+/** Terraform wraps its error text: compare it with the lines joined. */
+const flat = (output: string) => output.replace(/\s+/g, ' ');
+/** What a move does: one migration; never a delete, a clone or a power change. */
+const moves = (requests: readonly RequestRecord[]) => summary(writes(requests).filter((request) => /\/(migrate|clone)$|\/status\//.test(request.path) || request.method === 'DELETE'));
+const summary = (requests: readonly RequestRecord[]) => requests.map(({ method, path: where, status, message }) => `${method} ${where} ${status}${message ? ` ${message}` : ''}`);
+
+describeWithTools('a Machine\'s life, applied by the real Terraform and bpg/proxmox to the simulator',
+  ['crank', 'function-patch-and-transform', 'terraform-provider-proxmox', 'terraform'], (tools: Tools) => {
+    let fn: RunningFunction | undefined;
+    let tree: SynthesizedTree;
+    let base: Record<string, any>;
+    const sims: ProxmoxSim[] = [];
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-lifecycle-'));
+
+    beforeAll(async () => {
+      tree = committedTree();
+      base = tree.machines.find(({ machine }) => machine.metadata.name === 'dns01')!.machine;
+      fn = await startFunction(tools['function-patch-and-transform']);
+    }, 180_000);
+    afterAll(async () => {
+      await fn?.stop();
+      for (const sim of sims) await sim.stop();
+    });
+
+    /** The Workspace crank renders for the Machine changed by `change` (a copy of dns01). */
+    async function render(change: (machine: Record<string, any>) => void = () => undefined): Promise<Record<string, any>> {
+      const machine = structuredClone(base);
+      change(machine);
+      const file = path.join(scratch, `machine-${Math.random().toString(36).slice(2)}.yaml`);
+      fs.writeFileSync(file, YAML.stringify(machine));
+      const output = await crankRender(tools.crank, { xr: file, composition: tree.composition, functions: tree.function, xrd: tree.xrd, target: fn!.target });
+      return output.find((object) => object.kind === 'Workspace')!;
+    }
+
+    async function start(options: Parameters<typeof startProxmoxSim>[0] = {}): Promise<ProxmoxSim> {
+      const sim = await startProxmoxSim(options);
+      sims.push(sim);
+      return sim;
+    }
+
+    /** Runs terraform; the requests it made, failing on any the schema refused or the simulator could not check. */
+    async function run(sim: ProxmoxSim, step: () => Promise<{ code: number; output: string }>) {
+      const before = sim.requests.length;
+      const result = await step();
+      const requests = sim.requests.slice(before);
+      expect(summary(requests.filter(unchecked))).toEqual([]);
+      return { ...result, requests };
+    }
+
+    test('a pinned vmId another VM already holds is refused, and that VM is never touched, started or deleted', async () => {
+      const sim = await start();
+      const vmid = base.spec.proxmox.vmId;
+      sim.addVm({ vmid, node: base.spec.proxmox.node, name: 'not-fabrics', running: false, config: { memory: '8192', cores: '8' } });
+      const before = sim.vm(vmid)!;
+      const workspace = simWorkspace(sim, await render(), tree.providerConfig, tools);
+
+      const apply = await run(sim, () => workspace.terraform('apply', '-auto-approve'));
+      expect(apply.code).not.toBe(0);
+      expect(flat(apply.output)).toContain(`unable to create VM ${vmid}: config file already exists`);
+      // One clone attempt: a retry would count "already exists" as its own finished clone (bpg retry.go:144).
+      expect(apply.requests.filter((request) => request.path.endsWith('/clone')).length).toBe(1);
+      expect(summary(writes(apply.requests).filter((request) => !request.path.endsWith('/clone')))).toEqual([]);
+      expect(sim.vm(vmid)).toMatchObject({ configText: before.configText, running: false, node: before.node });
+
+      // Nothing is in the state, so deleting the Machine leaves the other VM alone.
+      expect((await workspace.terraform('state', 'list')).output.trim()).toBe('');
+      const destroy = await run(sim, () => workspace.terraform('destroy', '-auto-approve'));
+      expect(destroy.code).toBe(0);
+      expect(summary(writes(destroy.requests))).toEqual([]);
+      expect(sim.vm(vmid)).toMatchObject({ configText: before.configText });
+    }, 180_000);
+
+    describe('create, change in place, change with a reboot, grow a disk, move, destroy', () => {
+      let sim: ProxmoxSim;
+      let workspace: ReturnType<typeof simWorkspace>;
+      let machine: Record<string, any>;
+      const vmid = () => machine.spec.proxmox.vmId as number;
+
+      beforeAll(async () => {
+        sim = await start();
+        machine = structuredClone(base);
+        workspace = simWorkspace(sim, await render(), tree.providerConfig, tools);
+      }, 180_000);
+
+      /** Applies the Machine with one field changed; what bpg did, and what plan-effects said it would do. */
+      async function change(field: string, value: unknown) {
+        const keys = field.split('.');
+        const before = keys.reduce<any>((node, key) => node?.[key], machine);
+        const next = structuredClone(machine);
+        keys.slice(0, -1).reduce<any>((node, key) => node[key], next)[keys.at(-1)!] = value;
+        const told = fieldEffect(field, before, value).effect;
+        workspace.update(await render((rendered) => { rendered.spec = structuredClone(next.spec); }));
+        machine = next;
+        const plan = await workspace.terraform('plan', '-detailed-exitcode');
+        expect(plan.code).toBe(2);
+        expect(plan.output).not.toMatch(/must be replaced|forces replacement/);
+        const apply = await run(sim, () => workspace.terraform('apply', '-auto-approve'));
+        expect({ code: apply.code, output: apply.code === 0 ? '' : apply.output }).toEqual({ code: 0, output: '' });
+        return { told, requests: apply.requests };
+      }
+
+      async function expectNoDrift() {
+        const plan = await run(sim, () => workspace.terraform('plan', '-detailed-exitcode'));
+        expect({ code: plan.code, changes: plan.code === 2 ? plan.output : '' }).toEqual({ code: 0, changes: '' });
+      }
+
+      test('create: the VM runs on its node, and the next plan is empty', async () => {
+        const apply = await run(sim, () => workspace.terraform('apply', '-auto-approve'));
+        expect({ code: apply.code, output: apply.code === 0 ? '' : apply.output }).toEqual({ code: 0, output: '' });
+        expect(sim.vm(vmid())).toMatchObject({ node: machine.spec.proxmox.node, running: true, pool: machine.spec.proxmox.pool });
+        // Cloned once, straight onto the boot disk's storage (no move_disk afterwards).
+        const clones = apply.requests.filter((request) => request.path.endsWith('/clone'));
+        expect(clones.map((request) => [request.path, request.params.storage])).toEqual([[`/nodes/${machine.spec.proxmox.node}/qemu/${machine.spec.proxmox.templateId}/clone`, machine.spec.proxmox.storage]]);
+        expect(apply.requests.filter((request) => request.path.endsWith('/move_disk'))).toEqual([]);
+        await expectNoDrift();
+      }, 180_000);
+
+      test('a tag: in place, as the plan says; the VM keeps running', async () => {
+        const { told, requests } = await change('spec.tags', { ...machine.spec.tags, site: 'lab' });
+        expect(told).toBe(Effect.IN_PLACE);
+        expect(summary(requests.filter((request) => POWER.test(request.path)))).toEqual([]);
+        expect(sim.vm(vmid())!.config.tags).toBe('environment-production;role-dns;site-lab');
+        await expectNoDrift();
+      }, 180_000);
+
+      test('CPU cores: applied with a reboot, as the plan says', async () => {
+        const { told, requests } = await change('spec.cpu.cores', 4);
+        expect(told).toBe(Effect.REBOOT);
+        expect(requests.filter((request) => POWER.test(request.path)).map((request) => request.path.split('/').pop())).toEqual(['shutdown', 'start']);
+        expect(sim.vm(vmid())).toMatchObject({ running: true, config: { cores: '4' }, pending: {} });
+        await expectNoDrift();
+      }, 180_000);
+
+      test('a larger boot disk: grown live, as the plan says', async () => {
+        const { told, requests } = await change('spec.disk.size', machine.spec.disk.size + 8);
+        expect(told).toBe(Effect.IN_PLACE);
+        expect(summary(requests.filter((request) => POWER.test(request.path)))).toEqual([]);
+        expect(sim.vm(vmid())!.disks[machine.spec.disk.interface].sizeBytes).toBe(machine.spec.disk.size * 1024 ** 3);
+        await expectNoDrift();
+      }, 180_000);
+
+      test('moved to another node in Proxmox: migrated back at the next apply, never destroyed or cloned again', async () => {
+        const home = machine.spec.proxmox.node;
+        const uuid = sim.vm(vmid())!.config.smbios1.match(/uuid=([^,]+)/)![1];
+        const disk = sim.vm(vmid())!.disks[machine.spec.disk.interface].volid;
+        sim.moveVm(vmid(), 'pve2');
+        const plan = await workspace.terraform('plan', '-detailed-exitcode');
+        expect(plan.code).toBe(2);
+        expect(plan.output).not.toMatch(/must be replaced|forces replacement/);
+        const apply = await run(sim, () => workspace.terraform('apply', '-auto-approve'));
+        expect({ code: apply.code, output: apply.code === 0 ? '' : apply.output }).toEqual({ code: 0, output: '' });
+        expect(moves(apply.requests)).toEqual([`POST /nodes/pve2/qemu/${vmid()}/migrate 200`]);
+        expect(apply.requests.find((request) => request.path.endsWith('/migrate'))!.params).toMatchObject({ target: home });
+        const vm = sim.vm(vmid())!;
+        expect(vm).toMatchObject({ node: home, running: true });
+        expect(vm.config.smbios1).toContain(`uuid=${uuid}`);
+        expect(vm.disks[machine.spec.disk.interface].volid).toBe(disk);
+        await expectNoDrift();
+      }, 180_000);
+
+      test('another node in the Machine: a live migration, as the plan says', async () => {
+        const uuid = sim.vm(vmid())!.config.smbios1;
+        const { told, requests } = await change('spec.proxmox.node', 'pve2');
+        expect(told).toBe(Effect.IN_PLACE);
+        expect(moves(requests)).toEqual([`POST /nodes/pve/qemu/${vmid()}/migrate 200`]);
+        expect(sim.vm(vmid())).toMatchObject({ node: 'pve2', running: true, config: { smbios1: uuid } });
+        await expectNoDrift();
+      }, 180_000);
+
+      test('destroy: the VM and its disks are gone', async () => {
+        const destroy = await run(sim, () => workspace.terraform('destroy', '-auto-approve'));
+        expect({ code: destroy.code, output: destroy.code === 0 ? '' : destroy.output }).toEqual({ code: 0, output: '' });
+        expect(sim.vm(vmid())).toBeUndefined();
+        expect([...sim.cluster.volumes.values()].filter((volume) => volume.vmid === vmid())).toEqual([]);
+      }, 180_000);
+    });
+
+    describe('a template whose config is on another node than the Machine\'s', () => {
+      test('without templateNode the clone is posted to the Machine\'s node, where Proxmox has no such template', async () => {
+        const sim = await start();
+        const workspace = simWorkspace(sim, await render((m) => { m.spec.proxmox.node = 'pve2'; }), tree.providerConfig, tools);
+        const apply = await run(sim, () => workspace.terraform('apply', '-auto-approve'));
+        expect(apply.code).not.toBe(0);
+        expect(flat(apply.output)).toContain("Configuration file 'nodes/pve2/qemu-server/9000.conf' does not exist");
+        // One attempt, and no VM left behind.
+        expect(apply.requests.filter((request) => request.path.endsWith('/clone')).length).toBe(1);
+        expect(sim.vm(base.spec.proxmox.vmId)).toBeUndefined();
+      }, 180_000);
+
+      test('on local storage: cloned on the template\'s node, then migrated to the Machine\'s', async () => {
+        const sim = await start();
+        const workspace = simWorkspace(sim, await render((m) => { m.spec.proxmox.node = 'pve2'; m.spec.proxmox.templateNode = 'pve'; }), tree.providerConfig, tools);
+        const apply = await run(sim, () => workspace.terraform('apply', '-auto-approve'));
+        expect({ code: apply.code, output: apply.code === 0 ? '' : apply.output }).toEqual({ code: 0, output: '' });
+        const vmid = base.spec.proxmox.vmId;
+        expect(summary(apply.requests.filter((request) => /\/(clone|migrate)$/.test(request.path))))
+          .toEqual([`POST /nodes/pve/qemu/9000/clone 200`, `POST /nodes/pve/qemu/${vmid}/migrate 200`]);
+        expect(sim.vm(vmid)).toMatchObject({ node: 'pve2', running: true });
+        const plan = await run(sim, () => workspace.terraform('plan', '-detailed-exitcode'));
+        expect({ code: plan.code, changes: plan.code === 2 ? plan.output : '' }).toEqual({ code: 0, changes: '' });
+      }, 180_000);
+
+      test('on shared storage: cloned straight to the Machine\'s node', async () => {
+        const sim = await start();
+        const workspace = simWorkspace(sim, await render((m) => {
+          Object.assign(m.spec.proxmox, { node: 'pve', templateId: 9100, templateNode: 'pve2' });
+          m.spec.disk.interface = 'virtio0';
+        }), tree.providerConfig, tools);
+        const apply = await run(sim, () => workspace.terraform('apply', '-auto-approve'));
+        expect({ code: apply.code, output: apply.code === 0 ? '' : apply.output }).toEqual({ code: 0, output: '' });
+        const clone = apply.requests.filter((request) => request.path.endsWith('/clone'));
+        expect(clone.map((request) => [request.path, request.params.target])).toEqual([['/nodes/pve2/qemu/9100/clone', 'pve']]);
+        expect(apply.requests.filter((request) => request.path.endsWith('/migrate'))).toEqual([]);
+        expect(sim.vm(base.spec.proxmox.vmId)).toMatchObject({ node: 'pve', running: true });
+      }, 180_000);
+    });
+  });
