@@ -12,7 +12,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { startProxmoxSim, type ProxmoxSim, type RequestRecord } from '../../src/proxmox-sim';
 import { Effect, fieldEffect } from '../../src/synth/plan-effects';
-import { committedTree, SynthesizedTree } from '../_rendered-machines';
+import { committedTree, renderTree, SynthesizedTree } from '../_rendered-machines';
 import { crankRender, describeWithTools, RunningFunction, startFunction } from '../_upstream-tools';
 import { simWorkspace } from './_terraform';
 
@@ -239,4 +239,46 @@ describeWithTools('a Machine\'s life, applied by the real Terraform and bpg/prox
         expect(sim.vm(base.spec.proxmox.vmId)).toMatchObject({ node: 'pve', running: true });
       }, 180_000);
     });
+  });
+
+describeWithTools('the Proxmox API certificate from the cluster\'s own CA, trusted as the provider\'s pod is set up',
+  ['crank', 'function-patch-and-transform', 'terraform-provider-proxmox', 'terraform'], (tools: Tools) => {
+    let fn: RunningFunction | undefined;
+    let sim: ProxmoxSim | undefined;
+    afterAll(async () => { await fn?.stop(); await sim?.stop(); });
+
+    test('the CA from the credentials Secret, mounted where SSL_CERT_DIR names it, makes the apply trust Proxmox; without it, x509 refuses', async () => {
+      const tree = committedTree();
+      const runtime = YAML.parse(fs.readFileSync(path.join(tree.clusterDir, 'platform', 'deploymentruntimeconfig.provider-terraform.yaml'), 'utf8'));
+      const pod = runtime.spec.deploymentTemplate.spec.template.spec;
+      const container = pod.containers.find((candidate: any) => candidate.name === 'package-runtime');
+      const certDirs: string = container.env.find((variable: any) => variable.name === 'SSL_CERT_DIR').value;
+      const [mount] = container.volumeMounts;
+      const volume = pod.volumes.find((candidate: any) => candidate.name === mount.name);
+      // The Secret the provider config reads the token from, and the key the docs tell users to add.
+      expect(volume.secret).toMatchObject({ secretName: tree.providerConfig.spec.credentials[0].secretRef.name, optional: true });
+      const [item] = volume.secret.items;
+      expect(item.key).toBe('ca_cert');
+
+      // The pod's filesystem, here: the Secret's key written where the volume puts it.
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-pod-'));
+      const mounted = path.join(root, mount.mountPath);
+      fs.mkdirSync(mounted, { recursive: true });
+      sim = await startProxmoxSim();
+      fs.writeFileSync(path.join(mounted, item.path), sim.ca);
+      const podCertDirs = certDirs.split(':').map((dir) => (dir === mount.mountPath ? mounted : dir)).join(':');
+
+      fn = await startFunction(tools['function-patch-and-transform']);
+      const [rendered] = await renderTree(tools.crank, fn.target, { ...tree, machines: tree.machines.filter(({ machine }) => machine.metadata.name === 'dns01') });
+      const untrusted = simWorkspace(sim, rendered.workspaces[0], tree.providerConfig, tools, { trust: { SSL_CERT_FILE: undefined, SSL_CERT_DIR: undefined } });
+      const refused = await untrusted.terraform('apply', '-auto-approve');
+      expect(refused.code).not.toBe(0);
+      expect(flat(refused.output)).toContain('x509: certificate signed by unknown authority');
+      expect(sim.vm(rendered.machine.spec.proxmox.vmId)).toBeUndefined();
+
+      const trusted = simWorkspace(sim, rendered.workspaces[0], tree.providerConfig, tools, { trust: { SSL_CERT_FILE: undefined, SSL_CERT_DIR: podCertDirs } });
+      const apply = await trusted.terraform('apply', '-auto-approve');
+      expect({ code: apply.code, output: apply.code === 0 ? '' : apply.output }).toEqual({ code: 0, output: '' });
+      expect(sim.vm(rendered.machine.spec.proxmox.vmId)).toMatchObject({ running: true });
+    }, 180_000);
   });
