@@ -73,8 +73,14 @@ export const FIELD_EFFECTS: readonly FieldEffect[] = [
   // vm.go:6821-6846: "Network devices can be hotplugged, no reboot required".
   { field: 'spec.proxmox.bridge', effect: Effect.IN_PLACE, why: 'network devices are hot-plugged' },
   { field: 'spec.proxmox.vlan', effect: Effect.IN_PLACE, why: 'network devices are hot-plugged' },
-  // vm.go:5860-5880: the VM moves between pools through the pools API.
-  { field: 'spec.proxmox.pool', effect: Effect.IN_PLACE, why: 'pool membership changes live' },
+  // vm.go:5854-5901: the VM moves between pools through the pools API, the first step of the update, which
+  // pve-manager PVE/API2/Pool.pm:270-357 allows with Pool.Allocate on both pools. Clearing the pool is
+  // suppressed (vm.go:1342-1350, 5872-5874): the VM would stay in the old pool while git says none.
+  {
+    field: 'spec.proxmox.pool',
+    effect: (before, after) => (before !== undefined && after === undefined ? Effect.REFUSED : Effect.IN_PLACE),
+    why: 'pool membership changes live (the token needs Pool.Allocate on both pools); bpg ignores a pool removed, so the VM would stay in it',
+  },
   // vm.go:6215-6224: on_boot and tags are plain config updates.
   { field: 'spec.proxmox.startOnBoot', effect: Effect.IN_PLACE, why: 'a config update' },
   { field: 'spec.tags', effect: Effect.IN_PLACE, why: 'a config update' },

@@ -59,6 +59,7 @@ describe('the plan of one Machine: each field with what the bpg provider does wi
     ['a data disk is added at the end', (s: Doc) => { s.dataDisks.push({ size: 10 }); }, UPDATE, Effect.IN_PLACE, false, 'spec.dataDisks[2] (unset) → {"size":10} (in place)'],
     ['the bridge changes (hot-plugged)', (s: Doc) => { s.proxmox.bridge = 'vmbr1'; }, UPDATE, Effect.IN_PLACE, false, 'spec.proxmox.bridge "vmbr0" → "vmbr1" (in place)'],
     ['tags change', (s: Doc) => { s.tags = { role: 'dns' }; }, UPDATE, Effect.IN_PLACE, false, 'spec.tags (unset) → {"role":"dns"} (in place)'],
+    ['a pool is set (Pool.Allocate on it)', (s: Doc) => { s.proxmox.pool = 'infra'; }, UPDATE, Effect.IN_PLACE, false, 'spec.proxmox.pool (unset) → "infra" (in place)'],
     ['deletionPolicy becomes Orphan', (s: Doc) => { s.deletionPolicy = 'Orphan'; }, UPDATE, Effect.IN_PLACE, false, 'spec.deletionPolicy "Delete" → "Orphan" (in place)'],
   ] as Array<[string, (s: Doc) => void, ChangeKind, Effect, boolean, string]>)('%s', (_reason, change, kind, effect, destructive, detail) => {
     const result = changeOf(change);
@@ -70,6 +71,13 @@ describe('the plan of one Machine: each field with what the bpg provider does wi
     expect(changeOf((s) => { s.proxmox.templateId = 9001; s.tags = { a: 'b' }; }).details).toEqual([
       'spec.proxmox.templateId 9000 → 9001 (replace: the VM is cloned again from the new template)',
       'spec.tags (unset) → {"a":"b"} (in place)',
+    ]);
+  });
+
+  test('clearing a pool is refused: bpg suppresses it and the VM would stay in the pool', () => {
+    const plan = computePlan([planned('infra-machines/vm', spec((s) => { s.proxmox.pool = 'infra'; }))], [planned('infra-machines/vm', spec())]);
+    expect(refusedChanges(plan)).toEqual([
+      'Machine infra-machines/vm: spec.proxmox.pool "infra" → (unset) (refused by the provider: pool membership changes live (the token needs Pool.Allocate on both pools); bpg ignores a pool removed, so the VM would stay in it)',
     ]);
   });
 

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { startProxmoxSim, type ProxmoxSim, type RequestRecord } from '../../src/proxmox-sim';
+import { DEFAULT_SITE, startProxmoxSim, type ProxmoxSim, type RequestRecord, type Site } from '../../src/proxmox-sim';
 import { Effect, fieldEffect } from '../../src/synth/plan-effects';
 import { committedTree, renderTree, SynthesizedTree } from '../_rendered-machines';
 import { crankRender, describeWithTools, RunningFunction, startFunction } from '../_upstream-tools';
@@ -102,7 +102,13 @@ describeWithTools('a Machine\'s life, applied by the real Terraform and bpg/prox
       const vmid = () => machine.spec.proxmox.vmId as number;
 
       beforeAll(async () => {
-        sim = await start();
+        // The pool role docs/create-template.md grants on the pools Machines use.
+        const site: Site = {
+          ...DEFAULT_SITE,
+          roles: { ...DEFAULT_SITE.roles, FabricPoolMember: ['Pool.Allocate', 'Pool.Audit'] },
+          acl: [...DEFAULT_SITE.acl!, ...['infra', 'fabric'].map((pool) => ({ path: `/pool/${pool}`, role: 'FabricPoolMember', user: 'fabric@pve' }))],
+        };
+        sim = await start({ site });
         machine = structuredClone(base);
         workspace = simWorkspace(sim, await render(), tree.providerConfig, tools);
       }, 180_000);
@@ -189,6 +195,14 @@ describeWithTools('a Machine\'s life, applied by the real Terraform and bpg/prox
         expect(told).toBe(Effect.IN_PLACE);
         expect(moves(requests)).toEqual([`POST /nodes/pve/qemu/${vmid()}/migrate 200`]);
         expect(sim.vm(vmid())).toMatchObject({ node: 'pve2', running: true, config: { smbios1: uuid } });
+        await expectNoDrift();
+      }, 180_000);
+
+      test('another pool: the VM moves to it in place, as the plan says, with Pool.Allocate on both pools', async () => {
+        const { told, requests } = await change('spec.proxmox.pool', 'fabric');
+        expect(told).toBe(Effect.IN_PLACE);
+        expect(summary(requests.filter((request) => POWER.test(request.path)))).toEqual([]);
+        expect(sim.vm(vmid())!.pool).toBe('fabric');
         await expectNoDrift();
       }, 180_000);
 
