@@ -27,7 +27,7 @@ const unchecked = (request: RequestRecord) => request.outcome === 'schema' || re
 const flat = (output: string) => output.replace(/\s+/g, ' ');
 /** What a move does: one migration; never a delete, a clone or a power change. */
 const moves = (requests: readonly RequestRecord[]) => summary(writes(requests).filter((request) => /\/(migrate|clone)$|\/status\//.test(request.path) || request.method === 'DELETE'));
-const summary = (requests: readonly RequestRecord[]) => requests.map(({ method, path: where, status, message }) => `${method} ${where} ${status}${message ? ` ${message}` : ''}`);
+const summary = (requests: readonly RequestRecord[]) => requests.map(({ method, path: where, status, message }) => `${method} ${where} ${status}${message ? ` ${message.trim()}` : ''}`);
 
 describeWithTools('a Machine\'s life, applied by the real Terraform and bpg/proxmox to the simulator',
   ['crank', 'function-patch-and-transform', 'terraform-provider-proxmox', 'terraform'], (tools: Tools) => {
@@ -93,6 +93,30 @@ describeWithTools('a Machine\'s life, applied by the real Terraform and bpg/prox
       expect(destroy.code).toBe(0);
       expect(summary(writes(destroy.requests))).toEqual([]);
       expect(sim.vm(vmid)).toMatchObject({ configText: before.configText });
+    }, 180_000);
+
+    test('a clone slower than timeout_clone fails the apply, and the next apply copies nothing again: the VMID is taken', async () => {
+      const sim = await start({ taskDurationsMs: { qmclone: 6000 } });
+      const rendered = await render();
+      // timeout_clone scaled down with the clone; bpg does not stop the task when it gives up (tasks.go:153-201).
+      const module = JSON.parse(rendered.spec.forProvider.module);
+      module.resource.proxmox_virtual_environment_vm.machine.timeout_clone = 2;
+      const workspace = simWorkspace(sim, { ...rendered, spec: { ...rendered.spec, forProvider: { ...rendered.spec.forProvider, module: JSON.stringify(module) } } }, tree.providerConfig, tools);
+      const vmid = base.spec.proxmox.vmId;
+
+      const first = await run(sim, () => workspace.terraform('apply', '-auto-approve'));
+      expect(first.code).not.toBe(0);
+      expect(flat(first.output)).toContain('timeout while waiting for task');
+      await sim.settle();
+      const unfinished = sim.vm(vmid)!;
+      expect(unfinished).toMatchObject({ running: false, config: { name: base.metadata.name } });
+
+      const second = await run(sim, () => workspace.terraform('apply', '-auto-approve'));
+      expect(second.code).not.toBe(0);
+      expect(flat(second.output)).toContain(`unable to create VM ${vmid}: config file already exists`);
+      expect(summary(writes(second.requests))).toEqual([`POST /nodes/${base.spec.proxmox.node}/qemu/${base.spec.proxmox.templateId}/clone 500 unable to create VM ${vmid}: config file already exists`]);
+      expect([...sim.cluster.vms.values()].filter((vm) => vm.config.name === base.metadata.name).length).toBe(1);
+      expect(sim.vm(vmid)!.configText).toBe(unfinished.configText);
     }, 180_000);
 
     describe('create, change in place, change with a reboot, grow a disk, move, destroy', () => {
