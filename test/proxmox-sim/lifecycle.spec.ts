@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { DEFAULT_SITE, startProxmoxSim, type ProxmoxSim, type RequestRecord, type Site } from '../../src/proxmox-sim';
+import { DEFAULT_SITE, FABRIC_PROVISIONER_PRIVILEGES, startProxmoxSim, type ProxmoxSim, type RequestRecord, type Site } from '../../src/proxmox-sim';
 import { Effect, fieldEffect } from '../../src/synth/plan-effects';
 import { committedTree, renderTree, SynthesizedTree } from '../_rendered-machines';
 import { crankRender, describeWithTools, RunningFunction, startFunction } from '../_upstream-tools';
@@ -117,6 +117,32 @@ describeWithTools('a Machine\'s life, applied by the real Terraform and bpg/prox
       expect(summary(writes(second.requests))).toEqual([`POST /nodes/${base.spec.proxmox.node}/qemu/${base.spec.proxmox.templateId}/clone 500 unable to create VM ${vmid}: config file already exists`]);
       expect([...sim.cluster.vms.values()].filter((vm) => vm.config.name === base.metadata.name).length).toBe(1);
       expect(sim.vm(vmid)!.configText).toBe(unfinished.configText);
+    }, 180_000);
+
+    test('PVE 8: the role on / without VM.Monitor provisions, without the address; VM.Monitor on the pool alone adds it', async () => {
+      // On PVE 8 every guest agent command, exec and file-write included, needs only VM.Monitor (qemu-server
+      // 8.3.12 PVE/API2/Qemu/Agent.pm:21, 144-145, 263-269, 454-460): on / it would reach every guest.
+      const site: Site = {
+        ...DEFAULT_SITE,
+        pveVersion: 8,
+        roles: { FabricProvisioner: FABRIC_PROVISIONER_PRIVILEGES.filter((privilege) => privilege !== 'VM.GuestAgent.Audit'), FabricAgent: ['VM.Monitor', 'Pool.Audit'] },
+      };
+      const sim = await start({ site });
+      const workspace = simWorkspace(sim, await render(), tree.providerConfig, tools);
+      const outputs = async () => Object.fromEntries(Object.entries<any>(JSON.parse((await workspace.terraform('output', '-json')).output)).map(([key, output]) => [key, output.value]));
+
+      const apply = await run(sim, () => workspace.terraform('apply', '-auto-approve'));
+      expect({ code: apply.code, output: apply.code === 0 ? '' : apply.output }).toEqual({ code: 0, output: '' });
+      expect(sim.vm(base.spec.proxmox.vmId)).toMatchObject({ running: true });
+      expect(summary(apply.requests.filter((request) => request.status === 403))).toEqual([
+        `GET /nodes/pve/qemu/${base.spec.proxmox.vmId}/agent/network-get-interfaces 403 Permission check failed (/vms/${base.spec.proxmox.vmId}, VM.Monitor)`,
+      ]);
+      expect(await outputs()).toMatchObject({ vm_id: base.spec.proxmox.vmId, ip_addresses: [] });
+
+      sim.grant({ path: `/pool/${base.spec.proxmox.pool}`, role: 'FabricAgent', user: 'fabric@pve' });
+      const refresh = await run(sim, () => workspace.terraform('apply', '-auto-approve', '-refresh-only'));
+      expect(refresh.code).toBe(0);
+      expect(await outputs()).toMatchObject({ ip_address: base.spec.network.ip });
     }, 180_000);
 
     describe('create, change in place, change with a reboot, grow a disk, move, destroy', () => {
