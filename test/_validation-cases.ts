@@ -163,9 +163,10 @@ export const BAD_CASES: readonly BadCase[] = rows.map(([reason, mutate, path, me
 export const GOOD_CASES: ReadonlyArray<[string, (m: Doc) => void]> = [
   ['the full Machine itself', () => undefined],
   ['the smallest Machine of the contract', (m) => { m.spec = { cpu: { cores: 2 }, memory: { size: 2048 }, disk: { size: 32 }, proxmox: { node: 'pve', storage: 'local-zfs', bridge: 'vmbr0', templateId: 9000 } }; }],
-  ['every numeric field at its minimum', (m) => {
+  ['every numeric field at its minimum (no flake: a Machine with one needs 2048 MiB)', (m) => {
     Object.assign(m.spec.cpu, { cores: 1, sockets: 1 });
     m.spec.memory.size = 512;
+    delete m.spec.nix;
     m.spec.disk.size = 8;
     m.spec.dataDisks = [{ size: 1 }];
     m.spec.network = { ip: '10.0.1.10', cidr: 1, gateway: '10.0.1.1' };

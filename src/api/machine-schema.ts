@@ -96,7 +96,7 @@ const spec: StructuralSchema = {
   'x-kubernetes-validations': [
     {
       rule: `!has(self.nix) || self.memory.size >= ${FLAKE_MEMORY_FLOOR_MIB}`,
-      message: `memory.size must be at least ${FLAKE_MEMORY_FLOOR_MIB} (MiB) when nix.flakeRef is set: the VM evaluates its NixOS system with nixos-rebuild, which needs more than 1 GiB`,
+      message: `must be at least ${FLAKE_MEMORY_FLOOR_MIB} (MiB) when nix.flakeRef is set: the VM evaluates its NixOS system with nixos-rebuild, which needs more than 1 GiB`,
       fieldPath: '.memory.size',
     },
   ],

@@ -35,6 +35,8 @@ export interface TemplateSpec {
   readonly diskInterface?: string;
   /** Whether the template's guest runs the QEMU guest agent (its clones inherit it). */
   readonly guestAgent?: boolean;
+  /** UEFI with an EFI vars disk on the template's storage (`bios: ovmf`, `efidisk0`), as docs/create-template.md builds it. */
+  readonly efiDisk?: boolean;
   /** Config keys added to, or replacing, the template's generated ones. */
   readonly config?: Readonly<Record<string, string>>;
 }

@@ -44,8 +44,9 @@ export const FIELD_EFFECTS: readonly FieldEffect[] = [
   // vm.go:7277-7300: a larger disk is resized live (disk hot-plug is in PVE's default, vm.go:7082-7086);
   // a smaller one fails: "Cannot shrink ... it is not supported".
   { field: 'spec.disk.size', effect: grows, why: 'a disk grows live; bpg cannot shrink a disk' },
-  // vm.go:7252-7266: another datastore moves the disk (move_disk, data kept) with the VM shut down.
-  { field: 'spec.disk.storage', effect: Effect.REBOOT, why: 'the disk is moved with the VM shut down; data kept' },
+  // vm.go:7252-7266: another datastore moves the disk (move_disk, data kept) with the VM shut down. The EFI
+  // vars disk is not in the module (no efi_disk block, vm.go:2872-2932), so it stays where the clone put it.
+  { field: 'spec.disk.storage', effect: Effect.REBOOT, why: 'the disk is moved with the VM shut down; data kept (the EFI vars disk stays where the VM was created)' },
   // vm.go:6499-6522: the disk on the old interface is deleted, disk.go:647-650 adds a blank one.
   { field: 'spec.disk.interface', effect: Effect.DATA_LOSS, why: 'the boot disk on the old interface is deleted and a blank one added' },
   // disk.go:647-650: a new data disk is a blank disk added through the update API, hot-plugged.

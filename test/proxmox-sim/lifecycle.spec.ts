@@ -155,6 +155,8 @@ describeWithTools('a Machine\'s life, applied by the real Terraform and bpg/prox
         // The pool role docs/create-template.md grants on the pools Machines use.
         const site: Site = {
           ...DEFAULT_SITE,
+          // The template as docs/create-template.md builds it (UEFI vars disk), on another storage than the Machine's.
+          templates: DEFAULT_SITE.templates!.map((template) => (template.vmid === 9000 ? { ...template, storage: 'tank', efiDisk: true } : template)),
           roles: { ...DEFAULT_SITE.roles, FabricPoolMember: ['Pool.Allocate', 'Pool.Audit'] },
           acl: [...DEFAULT_SITE.acl!, ...['infra', 'fabric'].map((pool) => ({ path: `/pool/${pool}`, role: 'FabricPoolMember', user: 'fabric@pve' }))],
         };
@@ -193,6 +195,11 @@ describeWithTools('a Machine\'s life, applied by the real Terraform and bpg/prox
         const clones = apply.requests.filter((request) => request.path.endsWith('/clone'));
         expect(clones.map((request) => [request.path, request.params.storage])).toEqual([[`/nodes/${machine.spec.proxmox.node}/qemu/${machine.spec.proxmox.templateId}/clone`, machine.spec.proxmox.storage]]);
         expect(apply.requests.filter((request) => request.path.endsWith('/move_disk'))).toEqual([]);
+        // Every drive, the EFI vars too, is copied to that storage, none left on the template's.
+        const vm = sim.vm(vmid())!;
+        expect(Object.fromEntries(Object.entries(vm.disks).map(([option, disk]) => [option, disk.storage]))).toEqual({
+          [machine.spec.disk.interface]: machine.spec.proxmox.storage, efidisk0: machine.spec.proxmox.storage, ide2: machine.spec.proxmox.storage,
+        });
         await expectNoDrift();
       }, 180_000);
 
