@@ -139,6 +139,7 @@ const rows: Array<[string, (m: Doc) => void, string, RegExp, (string | null)?]> 
   ['empty sshAuthorizedKeys', (m) => { m.spec.bootstrap.sshAuthorizedKeys = []; }, 'spec.bootstrap.sshAuthorizedKeys', /^must have at least 1 item, got \[\]$/],
   // Cross-field rules (the XRD's CEL).
   ['adminUser root', (m) => { m.spec.bootstrap.adminUser = 'root'; }, 'spec.bootstrap.adminUser', /^must not be root, got "root"$/],
+  ['memory below 2048 MiB with a flake', (m) => { m.spec.memory.size = 1024; }, 'spec.memory.size', /^must be at least 2048 \(MiB\) when nix.flakeRef is set: .*, got 1024$/],
   ['dhcp true together with ip', (m) => { m.spec.network.dhcp = true; }, 'spec.network.dhcp', /^must not be true when a static ip is set, got true$/],
   ['ip without gateway', (m) => { delete m.spec.network.gateway; }, 'spec.network.gateway', /^is required when ip is set$/],
   ['gateway without ip', setNetwork({ gateway: '10.0.1.1' }), 'spec.network.gateway', /^is only used with a static ip; set ip or remove gateway, got "10.0.1.1"$/],
