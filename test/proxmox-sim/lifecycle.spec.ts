@@ -119,6 +119,24 @@ describeWithTools('a Machine\'s life, applied by the real Terraform and bpg/prox
       expect(sim.vm(vmid)!.configText).toBe(unfinished.configText);
     }, 180_000);
 
+    test.each([
+      ['VM.Migrate', '/vms/120, VM.Migrate'],
+      ['Sys.Audit', '/, Sys.Audit'],
+    ])('without %s, a VM moved in Proxmox is not migrated back: the apply fails and the VM is left as it is', async (privilege, refusal) => {
+      const site: Site = { ...DEFAULT_SITE, roles: { FabricProvisioner: FABRIC_PROVISIONER_PRIVILEGES.filter((name) => name !== privilege) } };
+      const sim = await start({ site });
+      const workspace = simWorkspace(sim, await render(), tree.providerConfig, tools);
+      expect((await run(sim, () => workspace.terraform('apply', '-auto-approve'))).code).toBe(0);
+      const vmid = base.spec.proxmox.vmId;
+      sim.moveVm(vmid, 'pve2');
+      const before = sim.vm(vmid)!;
+      const apply = await run(sim, () => workspace.terraform('apply', '-auto-approve'));
+      expect(apply.code).not.toBe(0);
+      expect(flat(apply.output)).toContain(`Permission check failed (${refusal})`);
+      expect(moves(apply.requests).filter((line) => !line.includes(' 403 '))).toEqual([]);
+      expect(sim.vm(vmid)).toMatchObject({ node: 'pve2', running: true, configText: before.configText });
+    }, 180_000);
+
     test('PVE 8: the role on / without VM.Monitor provisions, without the address; VM.Monitor on the pool alone adds it', async () => {
       // On PVE 8 every guest agent command, exec and file-write included, needs only VM.Monitor (qemu-server
       // 8.3.12 PVE/API2/Qemu/Agent.pm:21, 144-145, 263-269, 454-460): on / it would reach every guest.
