@@ -12,7 +12,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { DEFAULT_SITE, FABRIC_PROVISIONER_PRIVILEGES, startProxmoxSim, type ProxmoxSim, type RequestRecord, type Site } from '../../src/proxmox-sim';
 import { Effect, fieldEffect } from '../../src/synth/plan-effects';
-import { committedTree, renderTree, SynthesizedTree } from '../_rendered-machines';
+import { committedTree, fleetTree, renderTree, SynthesizedTree } from '../_rendered-machines';
 import { crankRender, describeWithTools, RunningFunction, startFunction } from '../_upstream-tools';
 import { simWorkspace } from './_terraform';
 
@@ -370,4 +370,35 @@ describeWithTools('the Proxmox API certificate from the cluster\'s own CA, trust
       expect({ code: apply.code, output: apply.code === 0 ? '' : apply.output }).toEqual({ code: 0, output: '' });
       expect(sim.vm(rendered.machine.spec.proxmox.vmId)).toMatchObject({ running: true });
     }, 180_000);
+  });
+
+describeWithTools('every example and fixture Machine provisions on the default site',
+  ['crank', 'function-patch-and-transform', 'terraform-provider-proxmox', 'terraform'], (tools: Tools) => {
+    let fn: RunningFunction | undefined;
+    let sim: ProxmoxSim | undefined;
+    beforeAll(async () => { fn = await startFunction(tools['function-patch-and-transform']); }, 180_000);
+    afterEach(async () => { await sim?.stop(); });
+    afterAll(async () => { await fn?.stop(); });
+
+    // One cluster per tree: the two pin some of the same VMIDs.
+    test.each([['claims/ (dist/)', committedTree], ['the fleet fixture', () => fleetTree()]] as const)('%s: created, running on its node, and the next plan is empty', async (_name, treeOf) => {
+      const tree = treeOf();
+      sim = await startProxmoxSim();
+      // Pinned VMIDs first: an unpinned Machine created before a pinned one may be given its VMID by
+      // /cluster/nextid (the lowest free one), and the pinned Machine's create then fails (docs/apply-time.md).
+      const pinnedFirst = (await renderTree(tools.crank, fn!.target, tree))
+        .sort((a, b) => Number(b.machine.spec.proxmox.vmId !== undefined) - Number(a.machine.spec.proxmox.vmId !== undefined));
+      for (const rendered of pinnedFirst) {
+        const workspace = simWorkspace(sim!, rendered.workspaces[0], tree.providerConfig, tools);
+        const before = sim!.requests.length;
+        const apply = await workspace.terraform('apply', '-auto-approve');
+        expect({ machine: rendered.id, code: apply.code, output: apply.code === 0 ? '' : apply.output }).toEqual({ machine: rendered.id, code: 0, output: '' });
+        const plan = await workspace.terraform('plan', '-detailed-exitcode');
+        expect({ machine: rendered.id, code: plan.code, changes: plan.code === 2 ? plan.output : '' }).toEqual({ machine: rendered.id, code: 0, changes: '' });
+        expect(summary(sim!.requests.slice(before).filter(unchecked))).toEqual([]);
+        const outputs = JSON.parse((await workspace.terraform('output', '-json')).output);
+        const spec = rendered.machine.spec;
+        expect(sim!.vm(outputs.vm_id.value)).toMatchObject({ node: spec.proxmox.node, running: true, config: { name: spec.hostname ?? rendered.machine.metadata.name } });
+      }
+    }, 600_000);
   });
