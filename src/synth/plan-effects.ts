@@ -58,7 +58,10 @@ export const FIELD_EFFECTS: readonly FieldEffect[] = [
   // vm.go:6592-6683: any change of the initialization block (cloud-init: IP, gateway, DNS, domain, user,
   // keys, hostname) sets rebootRequired.
   { field: 'spec.network', effect: Effect.REBOOT, why: 'cloud-init network settings change with a reboot' },
-  { field: 'spec.hostname', effect: Effect.REBOOT, why: 'the hostname reaches the VM through cloud-init' },
+  // The hostname is the VM's name (the module's `name`), which bpg updates without rebootRequired
+  // (vm.go:6246-6252); Proxmox writes it to the cloud-init drive when it next starts the VM. With the snippet
+  // channel the VM's user_data_file_id keeps its id, so nothing reboots either.
+  { field: 'spec.hostname', effect: Effect.NEXT_BOOT, why: 'the VM\'s name changes at once; the guest gets the hostname through cloud-init when Proxmox next starts it' },
   { field: 'spec.bootstrap', effect: Effect.REBOOT, why: 'the admin user and keys reach the VM through cloud-init' },
   // vm.go:1781-1789: node_name is ForceNew unless `migrate` is set; the module sets it, so vm.go:6150-6177
   // migrates the VM (POST .../migrate with-local-disks=1 online=1, vm.go:7820-7836).

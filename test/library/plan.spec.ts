@@ -52,7 +52,7 @@ describe('the plan of one Machine: each field with what the bpg provider does wi
     ['memory grows (memory is not hot-plugged)', (s: Doc) => { s.memory.size = 4096; }, UPDATE, Effect.REBOOT, false, 'spec.memory.size 2048 → 4096 (reboot: '],
     ['cores change', (s: Doc) => { s.cpu.cores = 4; }, UPDATE, Effect.REBOOT, false, 'spec.cpu.cores 2 → 4 (reboot: '],
     ['the IP changes (cloud-init)', (s: Doc) => { s.network = { ip: '10.0.1.11', gateway: '10.0.1.1' }; }, UPDATE, Effect.REBOOT, false, 'spec.network (unset) → {"ip":"10.0.1.11","gateway":"10.0.1.1",'],
-    ['the hostname changes', (s: Doc) => { s.hostname = 'other'; }, UPDATE, Effect.REBOOT, false, 'spec.hostname (unset) → "other" (reboot: '],
+    ['the hostname changes (the VM\'s name, no reboot)', (s: Doc) => { s.hostname = 'other'; }, UPDATE, Effect.NEXT_BOOT, false, 'spec.hostname (unset) → "other" (at next boot: '],
     ['the flake reference changes (SMBIOS)', (s: Doc) => { s.nix = { flakeRef: 'github:o/r#vm' }; }, UPDATE, Effect.NEXT_BOOT, false, 'spec.nix (unset) → {"flakeRef":"github:o/r#vm"} (at next boot: '],
     ['the boot disk grows', (s: Doc) => { s.disk.size = 64; }, UPDATE, Effect.IN_PLACE, false, 'spec.disk.size 32 → 64 (in place)'],
     ['a data disk grows', (s: Doc) => { s.dataDisks[0].size = 200; }, UPDATE, Effect.IN_PLACE, false, 'spec.dataDisks[0].size 100 → 200 (in place)'],

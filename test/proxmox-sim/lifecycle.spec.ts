@@ -245,6 +245,31 @@ describeWithTools('a Machine\'s life, applied by the real Terraform and bpg/prox
         await expectNoDrift();
       }, 180_000);
 
+      // One change per field, each held against what the plan tells the user (src/synth/plan-effects.ts).
+      test.each([
+        ['spec.memory.size', 4096],
+        ['spec.proxmox.vlan', 30],
+        ['spec.proxmox.startOnBoot', false],
+        ['spec.hostname', 'dns01-a'],
+        ['spec.network.dns', ['9.9.9.9']],
+        ['spec.bootstrap.adminUser', 'ops'],
+        ['spec.dataDisks', [{ size: 10 }]],
+        ['spec.disk.storage', 'tank'],
+        ['spec.nix.flakeRef', 'git+https://github.com/kubelize/fabric?ref=main#dns02'],
+      ] as Array<[string, unknown]>)('%s → %j: bpg does what the plan says', async (field, value) => {
+        const { told, requests } = await change(field, value);
+        const power = requests.filter((request) => POWER.test(request.path)).map((request) => request.path.split('/').pop());
+        const vm = sim.vm(vmid())!;
+        if (told === Effect.REBOOT) expect(power).toEqual(['shutdown', 'start']);
+        else expect({ told, power }).toEqual({ told, power: [] });
+        // SMBIOS waits in the pending section; the hostname is the VM's name, written to cloud-init at the next start.
+        if (field === 'spec.nix.flakeRef') expect(Object.keys(vm.pending)).toEqual(['smbios1']);
+        else expect(vm.pending).toEqual({});
+        if (field === 'spec.hostname') expect(vm.config.name).toBe(value);
+        expect(vm.running).toBe(true);
+        await expectNoDrift();
+      }, 180_000);
+
       test('moved to another node in Proxmox: migrated back at the next apply, never destroyed or cloned again', async () => {
         const home = machine.spec.proxmox.node;
         const uuid = sim.vm(vmid())!.config.smbios1.match(/uuid=([^,]+)/)![1];
