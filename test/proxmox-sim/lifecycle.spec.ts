@@ -137,6 +137,32 @@ describeWithTools('a Machine\'s life, applied by the real Terraform and bpg/prox
       expect(sim.vm(vmid)).toMatchObject({ node: 'pve2', running: true, configText: before.configText });
     }, 180_000);
 
+    test('the pool-scoped token of docs/create-template.md creates a Machine in its pool, migrates it back after a move, and deletes it', async () => {
+      const user = 'fabric@pve';
+      const site: Site = {
+        ...DEFAULT_SITE,
+        pools: [{ id: 'infra' }, { id: 'fabric', vms: [9000] }],
+        roles: { FabricProvisioner: FABRIC_PROVISIONER_PRIVILEGES, FabricAudit: ['Sys.Audit'] },
+        acl: [
+          ...['/pool/fabric', '/storage/local-zfs', '/sdn/zones/localnetwork', '/nodes/pve'].map((aclPath) => ({ path: aclPath, role: 'FabricProvisioner', user })),
+          { path: '/', role: 'FabricAudit', user, propagate: false },
+        ],
+      };
+      const sim = await start({ site });
+      const workspace = simWorkspace(sim, await render((m) => { m.spec.proxmox.pool = 'fabric'; }), tree.providerConfig, tools);
+      const vmid = base.spec.proxmox.vmId;
+      const apply = await run(sim, () => workspace.terraform('apply', '-auto-approve'));
+      expect({ code: apply.code, output: apply.code === 0 ? '' : apply.output }).toEqual({ code: 0, output: '' });
+      expect(sim.vm(vmid)).toMatchObject({ pool: 'fabric', running: true });
+      sim.moveVm(vmid, 'pve2');
+      const back = await run(sim, () => workspace.terraform('apply', '-auto-approve'));
+      expect({ code: back.code, output: back.code === 0 ? '' : back.output }).toEqual({ code: 0, output: '' });
+      expect(sim.vm(vmid)!.node).toBe('pve');
+      const destroy = await run(sim, () => workspace.terraform('destroy', '-auto-approve'));
+      expect({ code: destroy.code, output: destroy.code === 0 ? '' : destroy.output }).toEqual({ code: 0, output: '' });
+      expect(sim.vm(vmid)).toBeUndefined();
+    }, 180_000);
+
     test('PVE 8: the role on / without VM.Monitor provisions, without the address; VM.Monitor on the pool alone adds it', async () => {
       // On PVE 8 every guest agent command, exec and file-write included, needs only VM.Monitor (qemu-server
       // 8.3.12 PVE/API2/Qemu/Agent.pm:21, 144-145, 263-269, 454-460): on / it would reach every guest.
