@@ -462,6 +462,13 @@ export interface MachineSpecProxmox {
   readonly templateId?: number;
 
   /**
+   * Node whose configuration holds the template; the clone runs there and the VM moves to node. Absent: node. Only read when the VM is created.
+   *
+   * @schema MachineSpecProxmox#templateNode
+   */
+  readonly templateNode?: string;
+
+  /**
    * Pinned VMID. Absent: the next free VMID.
    *
    * @schema MachineSpecProxmox#vmId
@@ -495,6 +502,7 @@ export function toJson_MachineSpecProxmox(obj: MachineSpecProxmox | undefined): 
     'bridge': obj.bridge,
     'vlan': obj.vlan,
     'templateId': obj.templateId,
+    'templateNode': obj.templateNode,
     'vmId': obj.vmId,
     'pool': obj.pool,
     'startOnBoot': obj.startOnBoot,

@@ -33,6 +33,10 @@ describe('the committed dist/', () => {
     expect(providerContainer(runtimeConfigIn(dist)).args).toEqual(['--timeout=45m', '--poll=10m', '--max-reconcile-rate=10']);
   });
 
+  test('turns the plugin cache off, so no reconcile waits on another\'s init or apply (provider-terraform locks only with it)', () => {
+    expect(readYaml(dist, path.join('cluster', 'platform', 'provider-config', 'clusterproviderconfig.fabric-proxmox.yaml')).spec.pluginCache).toBe(false);
+  });
+
   test('sizes the pod for the controller plus ten Terraform runs', () => {
     expect(providerContainer(runtimeConfigIn(dist)).resources).toEqual({
       requests: { cpu: '1100m', memory: '2688Mi' },
