@@ -34,7 +34,7 @@ describe('the committed dist/', () => {
   });
 
   test('turns the plugin cache off, so no reconcile waits on another\'s init or apply (provider-terraform locks only with it)', () => {
-    expect(readYaml(dist, path.join(PLATFORM, 'clusterproviderconfig.fabric-proxmox.yaml')).spec.pluginCache).toBe(false);
+    expect(readYaml(dist, path.join('cluster', 'platform', 'provider-config', 'clusterproviderconfig.fabric-proxmox.yaml')).spec.pluginCache).toBe(false);
   });
 
   test('sizes the pod for the controller plus ten Terraform runs', () => {
