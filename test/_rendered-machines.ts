@@ -85,16 +85,24 @@ export function fleetFixtureMachines(): Array<Record<string, any>> {
   return YAML.parseAllDocuments(fs.readFileSync(FLEET_FIXTURE, 'utf8')).map((document) => document.toJSON()).filter(Boolean);
 }
 
+/** One Machine as the example fleet's dns01 is (static address, pinned VMID, pool, VLAN), kept apart from claims/. */
+export const DNS_FIXTURE = path.join(REPO, 'test', 'fixtures', 'dns01.yaml');
+
+/** The dns01 fixture synthesized by Fabric with this repository's settings: the apply scenarios' Machine. */
+export function dnsTree(): SynthesizedTree {
+  return fleetTree({}, 'dns01 fixture', DNS_FIXTURE);
+}
+
 /**
  * The fleet fixture synthesized by Fabric, with this repository's settings (some replaced by `overrides`),
  * into a temporary tree.
  */
-export function fleetTree(overrides: Record<string, unknown> = {}, name = 'fleet fixture'): SynthesizedTree {
+export function fleetTree(overrides: Record<string, unknown> = {}, name = 'fleet fixture', fixture = FLEET_FIXTURE): SynthesizedTree {
   const project = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-fleet-'));
   const settings = { ...JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).fabric, ...overrides };
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'fleet-fixture', fabric: settings }));
   fs.mkdirSync(path.join(project, 'claims'));
-  fs.copyFileSync(FLEET_FIXTURE, path.join(project, 'claims', 'fleet.yaml'));
+  fs.copyFileSync(fixture, path.join(project, 'claims', 'fleet.yaml'));
   const out = path.join(project, 'dist');
   synthesize({ projectDir: project, outDir: out });
   return readTree(name, path.join(out, 'cluster'));

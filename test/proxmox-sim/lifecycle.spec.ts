@@ -1,6 +1,6 @@
 /**
  * A Machine's whole life at apply time: the Workspaces the real `crank render` makes for an example Machine
- * (claims/dns01.ts) and for variants of it, applied by the real Terraform with the real bpg/proxmox provider
+ * (test/fixtures/dns01.yaml, as the example fleet's claims/dns01.ts) and for variants of it, applied by the real Terraform with the real bpg/proxmox provider
  * v0.111.1 to the simulator. Each change is one Machine field changed and rendered again, and what bpg and the
  * simulator really do is held against what src/synth/plan-effects.ts tells the user for that field. The
  * scenarios are those of issue 23's defects that stop provisioning or destroy data: a pinned VMID another VM
@@ -12,7 +12,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { DEFAULT_SITE, FABRIC_PROVISIONER_PRIVILEGES, startProxmoxSim, type ProxmoxSim, type RequestRecord, type Site } from '../../src/proxmox-sim';
 import { Effect, fieldEffect } from '../../src/synth/plan-effects';
-import { committedTree, fleetTree, renderTree, SynthesizedTree } from '../_rendered-machines';
+import { committedTree, dnsTree, fleetTree, renderTree, SynthesizedTree } from '../_rendered-machines';
 import { crankRender, describeWithTools, RunningFunction, startFunction } from '../_upstream-tools';
 import { simWorkspace } from './_terraform';
 
@@ -38,7 +38,7 @@ describeWithTools('a Machine\'s life, applied by the real Terraform and bpg/prox
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-lifecycle-'));
 
     beforeAll(async () => {
-      tree = committedTree();
+      tree = dnsTree();
       base = tree.machines.find(({ machine }) => machine.metadata.name === 'dns01')!.machine;
       fn = await startFunction(tools['function-patch-and-transform']);
     }, 180_000);
@@ -388,7 +388,7 @@ describeWithTools('the Proxmox API certificate from the cluster\'s own CA, trust
     afterAll(async () => { await fn?.stop(); await sim?.stop(); });
 
     test('the CA from the credentials Secret, mounted where SSL_CERT_DIR names it, makes the apply trust Proxmox; without it, x509 refuses', async () => {
-      const tree = committedTree();
+      const tree = dnsTree();
       const runtime = YAML.parse(fs.readFileSync(path.join(tree.clusterDir, 'platform', 'packages', 'deploymentruntimeconfig.provider-terraform.yaml'), 'utf8'));
       const pod = runtime.spec.deploymentTemplate.spec.template.spec;
       const container = pod.containers.find((candidate: any) => candidate.name === 'package-runtime');
