@@ -11,6 +11,7 @@ import { DEFAULT_CREDENTIALS_SECRET, SecretReference } from '../platform/proxmox
 import { DEFAULT_SYNC_PATH, DEFAULT_TARGET_REVISION, GitOpsSource } from '../gitops/source';
 import { FabricError } from '../util/errors';
 import { httpsRepoUrl, originUrl } from './git-remote';
+import { resolveSite, SiteSettings, SiteSettingsInput } from './site-settings';
 
 /** A setting in package.json that is wrong or missing: the message names it and what to set. */
 export class SettingsError extends FabricError {}
@@ -35,9 +36,12 @@ export interface FabricSettings {
   readonly insecureSkipTlsVerify: boolean;
   /** provider-terraform's concurrency, drift-check interval and pod size. @default PROVIDER_RUNTIME_DEFAULTS */
   readonly provider: ProviderRuntimeSettings;
+  /** The Proxmox nodes' capacity, IP pools and VMID range (site-settings.ts). @default - none of them */
+  readonly site: SiteSettings;
 }
 
-export type FabricSettingsInput = Partial<Omit<FabricSettings, 'gitops' | 'credentialsSecret' | 'provider'>> & {
+export type FabricSettingsInput = Partial<Omit<FabricSettings, 'gitops' | 'credentialsSecret' | 'provider' | 'site'>> & {
+  readonly site?: SiteSettingsInput;
   readonly provider?: Partial<ProviderRuntimeSettings>;
   readonly gitops?: Partial<GitOpsSettings>;
   readonly credentialsSecret?: Partial<SecretReference>;
@@ -74,6 +78,7 @@ export function resolveSettings(input: FabricSettingsInput = {}): FabricSettings
     },
     insecureSkipTlsVerify: input.insecureSkipTlsVerify ?? false,
     provider: resolveProviderRuntime(input.provider),
+    site: resolveSite(input.site),
   };
 }
 

@@ -29,6 +29,9 @@ import { ChangeKind, computePlan, formatPlan, objectChanges, Plan, PlannedMachin
 import { givenConsents, keepConsents, specHash } from './removal-consent';
 import { CHART_FOLDERS, CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
 import { FabricSettings, loadSettings } from './settings';
+import { allocate, allocatedMachines, AllocationResult, PreviousMachine } from './allocation';
+import { SiteSettings } from './site-settings';
+import { CapacityReport, checkCapacity } from './capacity';
 import { contentHash, forgetTreeIndex, readTreeIndex, renderedBefore, sourceKeys, TreeIndex, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
 
 export interface SynthOptions {
@@ -51,6 +54,8 @@ export interface SynthResult {
   readonly changed: boolean;
   /** How many files of dist/ the new tree adds, changes or removes. */
   readonly changedFiles: number;
+  /** What the user should know but synth does not refuse: nodes and storages close to full. */
+  readonly warnings: readonly string[];
 }
 
 /** Refusal of a plan that destroys VMs without --allow-destroy. */
@@ -73,14 +78,15 @@ export function synthesize(options: SynthOptions): SynthResult {
   const settings = loadSettings(projectDir);
 
   const loaded = loadClaims(projectDir, findClaimFiles(projectDir));
-  const { fleet, machines, problems } = checkClaims(projectDir, [...loaded.claims], settings, loaded.problems);
+  const settled = settledTree(outDir);
+  const previous = allocatesValues(settings.site) ? previousAllocations(projectDir, outDir, settled) : [];
+  const { fleet, machines, problems, capacity } = checkClaims(projectDir, [...loaded.claims], settings, loaded.problems, previous);
   // A plan writes nothing; a claim synth refuses is not kept.
   if (!options.dryRun) loaded.cache?.save(new Set(problems.map((problem) => problem.file)));
   if (problems.length > 0) throw new ValidationError(problems);
 
   // A file the tree index says still holds what synth wrote, and that synth would write again, is not read;
   // one it says was rendered from the same object is read, not rendered again.
-  const settled = settledTree(outDir);
   const index = readTreeIndex(projectDir, outDir, settled);
   const { objects, sourceOf, files, readBack } = renderTree(fleet.charts, index, settled);
   // An empty cluster tree, once committed, would make ArgoCD prune every Machine.
@@ -130,11 +136,15 @@ export function synthesize(options: SynthOptions): SynthResult {
     keepConsents(projectDir, committed?.head, new Map(removed.map((change) => [change.id, specHash(specOf.get(change.id)!)])));
   }
   const changedFiles = [...files].filter(([file, text]) => current.get(file) !== text).length + [...current.keys()].filter((file) => !files.has(file)).length;
-  return { files, plan, machineCount: machines.length, written: !options.dryRun && changed, changed, changedFiles };
+  return { files, plan, machineCount: machines.length, written: !options.dryRun && changed, changed, changedFiles, warnings: capacity.warnings };
 }
 
 export interface CheckedClaims {
   readonly fleet: FleetApp;
+  /** The addresses and VMIDs Machines were given (allocation.ts). */
+  readonly allocation: AllocationResult;
+  /** What each node and storage of the site is given (capacity.ts), and the warnings of those nearly full. */
+  readonly capacity: CapacityReport<Machine>;
   /** The Machine of every claim that is one, in claim order. */
   readonly machines: readonly Machine[];
   /** Every problem, sorted by file and position; none when the fleet may be written. */
@@ -146,17 +156,26 @@ export interface CheckedClaims {
  * each Machine's own problems, and the fleet's (the Platform's rules and the repository flake's). Problems
  * of YAML claims get their line and column (`projectDir` holds the claims).
  */
-export function checkClaims(projectDir: string, claims: readonly RawClaim[], settings: FabricSettings, loadProblems: readonly Problem[] = []): CheckedClaims {
+export function checkClaims(projectDir: string, claims: readonly RawClaim[], settings: FabricSettings, loadProblems: readonly Problem[] = [],
+  previous: readonly PreviousMachine[] = []): CheckedClaims {
   const envelopes = claims.map((claim) => ({ claim, ...checkClaimEnvelope(claim.document) }));
-  const fleet = buildFleetApp(envelopes.filter((e) => e.isMachine).map((e) => e.claim), settings);
+  // Addresses and VMIDs are written into the claims before the Machines are built, so they are checked and
+  // written like any field.
+  const allocation = allocate(envelopes.filter((e) => e.isMachine).map((e) => e.claim), settings.site, previous);
+  const fleet = buildFleetApp(allocation.claims, settings);
   const machines = fleet.machines.map(({ machine }) => machine);
   const claimOf = new Map(fleet.machines.map(({ machine, claim }) => [machine, claim]));
+  // A collision allocation reports is not reported again by the fleet rule on the same field.
+  const allocated = new Set(allocation.problems.map((p) => `${p.machine} ${p.path}`));
+  const fleetRules = fleet.platform.fleetProblems(machines).filter((p) => !allocated.has(`${machineId(p.machine)} ${p.path}`));
+  const capacity = checkCapacity(machines, settings.site);
   const problems = collectProblems(projectDir, [
     ...loadProblems,
+    ...allocation.problems,
     ...envelopes.flatMap(({ claim, issues, isMachine }) => issues.map((issue) => ({ file: claim.file, index: claim.index, ...(isMachine || claim.document.kind === MACHINE_KIND ? { machine: claimLabel(claim) } : {}), ...issue }))),
-    ...fleet.machines.flatMap(({ machine, claim }) => machine.problems().map((problem) => ({ ...problem, index: claim.index }))),
-  ], [...fleet.platform.fleetProblems(machines), ...repositoryFlake(machines, settings.gitops.repoURL).problems], claimOf);
-  return { fleet, machines, problems };
+    ...fleet.machines.flatMap(({ machine, claim }) => machine.problems().filter((p) => !allocated.has(`${p.machine} ${p.path}`)).map((problem) => ({ ...problem, index: claim.index }))),
+  ], [...fleetRules, ...capacity.problems, ...repositoryFlake(machines, settings.gitops.repoURL).problems], claimOf);
+  return { fleet, allocation, capacity, machines, problems };
 }
 
 /** How a problem names a claim's Machine: `namespace/name`, or `#n` (its place in the file) without a name. */
@@ -213,6 +232,21 @@ function currentMachines(onDisk: ReadonlyMap<string, string>, committed: Readonl
   const differing = new Map([...committed].filter(([file, text]) => onDisk.get(file) !== text));
   const fromGit = machinesInTree(differing).filter((m) => !seen.has(m.id));
   return [...machines, ...fromGit.map((m) => ({ ...m, source: 'git HEAD' }))];
+}
+
+/** Whether the site describes anything synth allocates from. */
+function allocatesValues(site: SiteSettings): boolean {
+  return Object.keys(site.ipPools).length > 0 || site.vmIds !== undefined;
+}
+
+/**
+ * The Machines holding allocated values in the previous trees: dist/ on disk, then git HEAD for the files
+ * dist/ does not hold as they are (so a deleted dist/ loses no allocation).
+ */
+function previousAllocations(projectDir: string, outDir: string, settled: string): PreviousMachine[] {
+  const onDisk = readTreeFiles(settled);
+  const committed = committedTree(projectDir, outDir, onDisk);
+  return [...allocatedMachines(onDisk, 'dist/'), ...allocatedMachines(committed?.files ?? new Map(), 'git HEAD')];
 }
 
 function sameTree(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
