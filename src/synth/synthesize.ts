@@ -32,6 +32,7 @@ import { FabricSettings, loadSettings } from './settings';
 import { allocate, allocatedMachines, AllocationResult, PreviousMachine } from './allocation';
 import { SiteSettings } from './site-settings';
 import { CapacityReport, checkCapacity } from './capacity';
+import { buildInventory, INVENTORY_DIR, inventoryHtml, inventoryMarkdown } from './inventory';
 import { contentHash, forgetTreeIndex, readTreeIndex, renderedBefore, sourceKeys, TreeIndex, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
 
 export interface SynthOptions {
@@ -80,7 +81,7 @@ export function synthesize(options: SynthOptions): SynthResult {
   const loaded = loadClaims(projectDir, findClaimFiles(projectDir));
   const settled = settledTree(outDir);
   const previous = allocatesValues(settings.site) ? previousAllocations(projectDir, outDir, settled) : [];
-  const { fleet, machines, problems, capacity } = checkClaims(projectDir, [...loaded.claims], settings, loaded.problems, previous);
+  const { fleet, machines, problems, capacity, allocation } = checkClaims(projectDir, [...loaded.claims], settings, loaded.problems, previous);
   // A plan writes nothing; a claim synth refuses is not kept.
   if (!options.dryRun) loaded.cache?.save(new Set(problems.map((problem) => problem.file)));
   if (problems.length > 0) throw new ValidationError(problems);
@@ -95,6 +96,10 @@ export function synthesize(options: SynthOptions): SynthResult {
   for (const [file, text] of hostFactsFiles(machines)) files.set(file, text);
   // Which of them the repository's root flake (flake.nix) builds.
   files.set(NIXOS_CONFIGURATIONS_FILE, nixosConfigurationsFile(repositoryFlake(machines, settings.gitops.repoURL)));
+  // The inventory, for review: read in a pull request (Markdown) or opened from a checkout (HTML).
+  const inventory = buildInventory(machines, settings.site, capacity, allocation.held);
+  files.set(`${INVENTORY_DIR}/README.md`, inventoryMarkdown(inventory));
+  files.set(`${INVENTORY_DIR}/index.html`, inventoryHtml(inventory));
   // The package metadata is reviewed in git but installed by `crossplane xpkg`, never by ArgoCD.
   files.set(`package/${PACKAGE_METADATA_FILE}`, renderPackageMetadata(settings));
   // A file that synth would write again unchanged need not be parsed: its object is the one just rendered.
