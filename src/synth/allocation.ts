@@ -52,7 +52,7 @@ export interface AllocationResult {
 }
 
 /** Whether any Machine of a tree's text may hold an allocated value: only those files are parsed. */
-const ALLOCATED_FIELD = /^\s*(ipPool|allocateVmId):/m;
+const ALLOCATED_FIELD = /\b(ipPool|allocateVmId)["']?\s*:/;
 
 /**
  * The Machines with allocated values in a tree's files (dist/-relative path → text). Only files naming an
@@ -62,6 +62,11 @@ export function allocatedMachines(tree: ReadonlyMap<string, string>, label: stri
   const machines: PreviousMachine[] = [];
   for (const [file, text] of tree) {
     if (!/\.ya?ml$/.test(file) || !ALLOCATED_FIELD.test(text)) continue;
+    const scanned = scanMachine(text);
+    if (scanned) {
+      machines.push({ ...scanned, tree: label });
+      continue;
+    }
     for (const document of YAML.parseAllDocuments(text, { version: '1.1' })) {
       const object = document.toJS() as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string }; spec?: MachineSpec } | null;
       if (object?.apiVersion !== MACHINE_API_VERSION || object.kind !== MACHINE_KIND || !object.spec || !object.metadata?.name) continue;
@@ -69,6 +74,59 @@ export function allocatedMachines(tree: ReadonlyMap<string, string>, label: stri
     }
   }
   return machines;
+}
+
+/**
+ * The fields allocation reads from a Machine file as synth writes it (one document, block style, two-space
+ * indents), found by their indentation under their parent keys: parsing costs about 1 ms a Machine with the
+ * YAML library (9.7 s for 10,000 on this project's machine), this a few microseconds and little garbage.
+ * Anything it does not expect (another document, a flow collection or block scalar where it reads, an
+ * escape) gives undefined, and the file is parsed.
+ */
+export function scanMachine(text: string): Omit<PreviousMachine, 'tree'> | undefined {
+  if (text.includes('\n---') || text.includes('\n...') || text.startsWith('---')) return undefined;
+  const document = `\n${text}`;
+  const metadata = block(document, '', 'metadata');
+  const spec = block(document, '', 'spec');
+  const network = spec === undefined ? undefined : block(spec, '  ', 'network');
+  const proxmox = spec === undefined ? undefined : block(spec, '  ', 'proxmox');
+  const values = [
+    scalar(document, '', 'apiVersion'), scalar(document, '', 'kind'),
+    metadata && scalar(metadata, '  ', 'name'), metadata && scalar(metadata, '  ', 'namespace'),
+    network && scalar(network, '    ', 'ipPool'), network && scalar(network, '    ', 'ip'),
+    proxmox && scalar(proxmox, '    ', 'vmId'), proxmox && scalar(proxmox, '    ', 'allocateVmId'),
+  ];
+  if (values.includes(null)) return undefined;
+  const [apiVersion, kind, name, namespace, ipPool, ip, vmId, allocateVmId] = values as Array<string | undefined>;
+  if (apiVersion !== MACHINE_API_VERSION || kind !== MACHINE_KIND || name === undefined) return undefined;
+  if ((vmId !== undefined && !/^\d+$/.test(vmId)) || (allocateVmId !== undefined && allocateVmId !== 'true' && allocateVmId !== 'false')) return undefined;
+  const proxmoxFields = { vmId: vmId === undefined ? undefined : Number(vmId), allocateVmId: allocateVmId === undefined ? undefined : allocateVmId === 'true' };
+  return { id: `${namespace}/${name}`, spec: { network: { ipPool, ip }, proxmox: proxmoxFields } as unknown as MachineSpec };
+}
+
+/** The lines under `\n<indent><key>:\n` up to the next line indented as much or less (from its newline). */
+function block(text: string, indent: string, key: string): string | undefined {
+  const start = text.indexOf(`\n${indent}${key}:\n`);
+  if (start < 0) return undefined;
+  const body = start + indent.length + key.length + 2;
+  const end = new RegExp(`\\n(?!${indent} )`, 'g');
+  end.lastIndex = body;
+  const found = end.exec(text);
+  return text.slice(body, found ? found.index + 1 : text.length);
+}
+
+/** The plain or simply quoted scalar of `\n<indent><key>: value`; undefined when absent, null when unreadable. */
+function scalar(text: string, indent: string, key: string): string | undefined | null {
+  const start = text.indexOf(`\n${indent}${key}:`);
+  if (start < 0) return undefined;
+  const from = start + indent.length + key.length + 2;
+  const lineEnd = text.indexOf('\n', from);
+  const rest = text.slice(from, lineEnd < 0 ? text.length : lineEnd);
+  if (!rest.startsWith(' ') || rest.length < 2) return null;
+  const value = rest.slice(1);
+  if (/^[|>[{&*!#]/.test(value) || value.includes('\\') || value.includes(' #')) return null;
+  const quoted = /^"(.*)"$|^'(.*)'$/.exec(value);
+  return quoted ? (quoted[1] ?? quoted[2]) : value;
 }
 
 const DEFAULT_TEMPLATE_ID = schemaAt(machineSchema, 'spec.proxmox.templateId')?.default as number;

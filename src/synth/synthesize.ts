@@ -80,7 +80,7 @@ export function synthesize(options: SynthOptions): SynthResult {
 
   const loaded = loadClaims(projectDir, findClaimFiles(projectDir));
   const settled = settledTree(outDir);
-  const previous = allocatesValues(settings.site) ? previousAllocations(projectDir, outDir, settled) : [];
+  const { machines: previous, onDisk: previousTexts } = allocatesValues(settings.site) ? previousAllocations(projectDir, outDir, settled) : { machines: [], onDisk: new Map<string, string>() };
   const { fleet, machines, problems, capacity, allocation } = checkClaims(projectDir, [...loaded.claims], settings, loaded.problems, previous);
   // A plan writes nothing; a claim synth refuses is not kept.
   if (!options.dryRun) loaded.cache?.save(new Set(problems.map((problem) => problem.file)));
@@ -89,7 +89,7 @@ export function synthesize(options: SynthOptions): SynthResult {
   // A file the tree index says still holds what synth wrote, and that synth would write again, is not read;
   // one it says was rendered from the same object is read, not rendered again.
   const index = readTreeIndex(projectDir, outDir, settled);
-  const { objects, sourceOf, files, readBack } = renderTree(fleet.charts, index, settled);
+  const { objects, sourceOf, files, readBack } = renderTree(fleet.charts, index, settled, previousTexts);
   // An empty cluster tree, once committed, would make ArgoCD prune every Machine.
   if (![...files.keys()].some((file) => file.startsWith(`${CLUSTER_DIR}/`))) throw new Error(`refusing to write a dist/ with nothing in ${CLUSTER_DIR}/`);
   // Host facts for the NixOS side, beside (never inside) the tree ArgoCD applies.
@@ -109,7 +109,8 @@ export function synthesize(options: SynthOptions): SynthResult {
     const next = files.get(file);
     const same = next !== undefined && (readBack.has(file) || unchangedSinceIndexed(index, file, fs.statSync(full))?.hash === contentHash(next));
     if (same) trusted++;
-    return same ? next : undefined;
+    // A file allocation read already is not read again.
+    return same ? next : previousTexts.get(file);
   });
   const committed = committedTree(projectDir, outDir, current);
   const baseline = currentMachines(current, committed?.files, unchanged);
@@ -213,12 +214,12 @@ function collectProblems(projectDir: string, own: readonly Problem[], fleet: Rea
  * The charts' objects rendered to YAML files, and the files read back instead (`readBack`): those the tree
  * index shows rendered from the same object, which stat and hash show still hold it.
  */
-function renderTree(charts: readonly Chart[], index: TreeIndex, tree: string) {
+function renderTree(charts: readonly Chart[], index: TreeIndex, tree: string, read: ReadonlyMap<string, string> = new Map()) {
   const objects = renderObjects(charts);
   const sourceOf = sourceKeys(objects);
   const readBack = new Set<string>();
   const files = toYamlFiles(objects, (file) => {
-    const text = renderedBefore(index, tree, file, sourceOf);
+    const text = renderedBefore(index, tree, file, sourceOf, read.get(file));
     if (text !== undefined) readBack.add(file);
     return text;
   });
@@ -248,10 +249,10 @@ function allocatesValues(site: SiteSettings): boolean {
  * The Machines holding allocated values in the previous trees: dist/ on disk, then git HEAD for the files
  * dist/ does not hold as they are (so a deleted dist/ loses no allocation).
  */
-function previousAllocations(projectDir: string, outDir: string, settled: string): PreviousMachine[] {
-  const onDisk = readTreeFiles(settled);
+function previousAllocations(projectDir: string, outDir: string, settled: string): { machines: PreviousMachine[]; onDisk: Map<string, string> } {
+  const onDisk = readTreeFiles(settled, undefined, (file) => /\.ya?ml$/.test(file));
   const committed = committedTree(projectDir, outDir, onDisk);
-  return [...allocatedMachines(onDisk, 'dist/'), ...allocatedMachines(committed?.files ?? new Map(), 'git HEAD')];
+  return { machines: [...allocatedMachines(onDisk, 'dist/'), ...allocatedMachines(committed?.files ?? new Map(), 'git HEAD')], onDisk };
 }
 
 function sameTree(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
@@ -262,14 +263,14 @@ function sameTree(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>
  * Every file of a tree, `/`-separated path relative to it → text; empty when there is no tree. `known` may
  * give a file's text by its full path without reading it (from its stat and the tree index).
  */
-function readTreeFiles(dir: string, known: (file: string, full: string) => string | undefined = () => undefined): Map<string, string> {
+function readTreeFiles(dir: string, known: (file: string, full: string) => string | undefined = () => undefined, wanted = (_file: string) => true): Map<string, string> {
   const files = new Map<string, string>();
   if (!fs.existsSync(dir)) return files;
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const full = path.join(entry.parentPath, entry.name);
     const file = path.relative(dir, full).split(path.sep).join('/');
-    files.set(file, known(file, full) ?? fs.readFileSync(full, 'utf8'));
+    if (wanted(file)) files.set(file, known(file, full) ?? fs.readFileSync(full, 'utf8'));
   }
   return files;
 }

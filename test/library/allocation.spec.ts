@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { allocatedMachines, scanMachine } from '../../src/synth/allocation';
 import { formatPlan } from '../../src/synth/plan';
 import { synthesize } from '../../src/synth/synthesize';
 import { git, minimalMachine, replaceClaims, tempProject } from '../_helpers';
@@ -150,4 +151,26 @@ test('a site setting that is wrong is refused, naming the key', () => {
   expect(() => synthesize({ projectDir: project })).toThrow(
     'package.json: fabric.site.ipPools.lan.ranges: 10.0.21.5-10.0.21.9 is not inside 10.0.20.0/24 without its network and broadcast addresses',
   );
+});
+
+test('the allocated fields read back without the YAML parser are those the parser reads, and an unusual file is parsed', () => {
+  project = tempProject({}, { site: SITE });
+  replaceClaims(project, [pooled('web'), pooled('db'), minimalMachine('literal', { network: { ip: '10.0.9.9', gateway: '10.0.9.1' } })]);
+  synthesize({ projectDir: project });
+  const dir = path.join(project, 'dist', 'cluster', 'machines');
+  for (const file of fs.readdirSync(dir)) {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    const parsed = YAML.parse(text);
+    expect(scanMachine(text)).toEqual({
+      id: `${parsed.metadata.namespace}/${parsed.metadata.name}`,
+      spec: {
+        network: { ipPool: parsed.spec.network?.ipPool, ip: parsed.spec.network?.ip },
+        proxmox: { vmId: parsed.spec.proxmox.vmId, allocateVmId: parsed.spec.proxmox.allocateVmId },
+      },
+    });
+  }
+  // Flow style and two documents: not what synth writes, so parsed instead.
+  const flow = 'apiVersion: fabric.kubelize.io/v1alpha1\nkind: Machine\nmetadata: {name: a, namespace: ns}\nspec:\n  network: {ipPool: lan, ip: 10.0.20.9}\n';
+  expect(scanMachine(flow)).toBeUndefined();
+  expect(allocatedMachines(new Map([['a.yaml', `${flow}---\n${flow.replace('name: a', 'name: b')}`]]), 'dist/').map((m) => [m.id, m.spec.network?.ip])).toEqual([['ns/a', '10.0.20.9'], ['ns/b', '10.0.20.9']]);
 });
