@@ -7,7 +7,9 @@
 {
   description = "Fabric's Machines: one NixOS configuration per Machine whose flake reference points here";
 
-  # The same nixpkgs as the template (src/nixos/flake.nix), so a switch changes no more than it must.
+  # Meant to be the same nixpkgs as the template (src/nixos/flake.nix), so a switch changes no more than it
+  # must. Only committed flake.lock files pinning one revision in both make it so; there are none yet, and
+  # without one a VM refuses to apply this flake (docs/bootstrap.md says why and how to make them).
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
 
   outputs =

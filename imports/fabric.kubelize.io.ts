@@ -470,6 +470,13 @@ export interface MachineSpecProxmox {
   readonly templateId?: number;
 
   /**
+   * Node whose configuration holds the template; the clone runs there and the VM moves to node. Absent: node. Only read when the VM is created.
+   *
+   * @schema MachineSpecProxmox#templateNode
+   */
+  readonly templateNode?: string;
+
+  /**
    * Pinned VMID. Absent: the next free VMID.
    *
    * @schema MachineSpecProxmox#vmId
@@ -510,6 +517,7 @@ export function toJson_MachineSpecProxmox(obj: MachineSpecProxmox | undefined): 
     'bridge': obj.bridge,
     'vlan': obj.vlan,
     'templateId': obj.templateId,
+    'templateNode': obj.templateNode,
     'vmId': obj.vmId,
     'allocateVmId': obj.allocateVmId,
     'pool': obj.pool,

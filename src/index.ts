@@ -30,4 +30,7 @@ export * from './constructs/machine-composition';
 export * from './constructs/crossplane-packages';
 export * from './constructs/provider-config';
 export * from './constructs/argocd';
+export * from './constructs/flux';
+export { FLUX_STAGES, fluxStageOf } from './gitops/flux';
+export type { FluxStage } from './gitops/flux';
 export * from './constructs/configuration-package';

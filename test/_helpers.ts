@@ -114,3 +114,14 @@ export function find(objects: Array<Record<string, any>>, kind: string, name: st
   if (!found) throw new Error(`no ${kind} ${namespace ? `${namespace}/` : ''}${name}`);
   return found;
 }
+
+/**
+ * Tests named for the example fleet read this repository's own claims/ and dist/; once a user has run
+ * `npm run init` for a fleet of their own, those examples are gone and the tests skip.
+ */
+export function describeExampleFleet(name: string, body: () => void): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { EXAMPLE_CLAIMS } = require('../src/cli/init') as typeof import('../src/cli/init');
+  const present = EXAMPLE_CLAIMS.every((file) => fs.existsSync(path.join(REPO, file)));
+  (present ? describe : describe.skip)(`the example fleet: ${name}`, body);
+}

@@ -53,8 +53,10 @@ function parse(file: string): Record<string, any> {
 
 function readTree(name: string, clusterDir: string): SynthesizedTree {
   const platform = path.join(clusterDir, 'platform');
+  // The platform is in a folder per Flux stage (src/gitops/flux.ts).
+  const platformFiles = (fs.readdirSync(platform, { recursive: true }) as string[]).map((file) => path.join(platform, file));
   const byKind = (kind: string) => {
-    const files = fs.readdirSync(platform).filter((file) => file.startsWith(`${kind}.`)).map((file) => path.join(platform, file));
+    const files = platformFiles.filter((file) => path.basename(file).startsWith(`${kind}.`));
     if (files.length !== 1) throw new Error(`${platform}: expected one ${kind}, found ${files.length}`);
     return files[0];
   };
@@ -65,7 +67,7 @@ function readTree(name: string, clusterDir: string): SynthesizedTree {
     composition: byKind('composition'),
     function: byKind('function'),
     xrd: byKind('compositeresourcedefinition'),
-    providerConfig: parse(fs.existsSync(path.join(platform, 'clusterproviderconfig.fabric-proxmox.yaml')) ? byKind('clusterproviderconfig') : byKind('providerconfig')),
+    providerConfig: parse(platformFiles.some((file) => path.basename(file) === 'clusterproviderconfig.fabric-proxmox.yaml') ? byKind('clusterproviderconfig') : byKind('providerconfig')),
     compositeKind: parse(byKind('composition')).spec.compositeTypeRef.kind,
     machines: fs.readdirSync(machinesDir).sort().map((file) => ({ file: path.join(machinesDir, file), machine: parse(path.join(machinesDir, file)) })),
   };
@@ -89,16 +91,24 @@ export const FLEET_SITE = {
   vmIds: { from: 5000, to: 5009 },
 };
 
+/** One Machine as the example fleet's dns01 is (static address, pinned VMID, pool, VLAN), kept apart from claims/. */
+export const DNS_FIXTURE = path.join(REPO, 'test', 'fixtures', 'dns01.yaml');
+
+/** The dns01 fixture synthesized by Fabric with this repository's settings: the apply scenarios' Machine. */
+export function dnsTree(): SynthesizedTree {
+  return fleetTree({}, 'dns01 fixture', DNS_FIXTURE);
+}
+
 /**
  * The fleet fixture synthesized by Fabric, with this repository's settings and FLEET_SITE (some replaced by
  * `overrides`), into a temporary tree.
  */
-export function fleetTree(overrides: Record<string, unknown> = {}, name = 'fleet fixture'): SynthesizedTree {
+export function fleetTree(overrides: Record<string, unknown> = {}, name = 'fleet fixture', fixture = FLEET_FIXTURE): SynthesizedTree {
   const project = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-fleet-'));
   const settings = { ...JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).fabric, site: FLEET_SITE, ...overrides };
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'fleet-fixture', fabric: settings }));
   fs.mkdirSync(path.join(project, 'claims'));
-  fs.copyFileSync(FLEET_FIXTURE, path.join(project, 'claims', 'fleet.yaml'));
+  fs.copyFileSync(fixture, path.join(project, 'claims', 'fleet.yaml'));
   const out = path.join(project, 'dist');
   synthesize({ projectDir: project, outDir: out });
   return readTree(name, path.join(out, 'cluster'));

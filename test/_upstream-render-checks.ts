@@ -71,7 +71,6 @@ export function renderChecks(pass: RenderPass, committed: SynthesizedTree, fleet
   const treeNamed = (name: string): SynthesizedTree => trees.find((tree) => tree.name === name)!;
 
   test('renders every Machine of claims/ and of the fleet fixture', () => {
-    expect(committed.machines.length).toBeGreaterThanOrEqual(4);
     expect(fleet.machines.length).toBe(fleetFixtureMachines().length);
     expect(legacyFleet.compositeKind).toBe('XMachine');
     expect(rendered()).toHaveLength(cases.length);

@@ -19,7 +19,7 @@ import { REPO, REQUIRE_TOOLS } from './_helpers';
 const run = promisify(execFile);
 
 export type GoTool = 'crank' | 'function-patch-and-transform' | 'terraform-provider-proxmox' | 'argocd-lua'
-  | 'etcd' | 'kube-apiserver' | 'kube-apiserver-1.32' | 'crossplane';
+  | 'etcd' | 'kube-apiserver' | 'kube-apiserver-1.32' | 'crossplane' | 'flux-build' | 'flux-health';
 export type Tool = GoTool | 'terraform';
 
 type Found = { readonly path: string } | { readonly missing: string };

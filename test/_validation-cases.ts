@@ -139,6 +139,7 @@ const rows: Array<[string, (m: Doc) => void, string, RegExp, (string | null)?]> 
   ['empty sshAuthorizedKeys', (m) => { m.spec.bootstrap.sshAuthorizedKeys = []; }, 'spec.bootstrap.sshAuthorizedKeys', /^must have at least 1 item, got \[\]$/],
   // Cross-field rules (the XRD's CEL).
   ['adminUser root', (m) => { m.spec.bootstrap.adminUser = 'root'; }, 'spec.bootstrap.adminUser', /^must not be root, got "root"$/],
+  ['memory below 2048 MiB with a flake', (m) => { m.spec.memory.size = 1024; }, 'spec.memory.size', /^must be at least 2048 \(MiB\) when nix.flakeRef is set: .*, got 1024$/],
   ['dhcp true together with ip', (m) => { m.spec.network.dhcp = true; }, 'spec.network.dhcp', /^must not be true when a static ip is set, got true$/],
   ['dhcp true together with an ipPool', setNetwork({ ipPool: 'lan', dhcp: true }), 'spec.network.dhcp', /^must not be true when an ipPool is set, got true$/],
   ['ip without gateway', (m) => { delete m.spec.network.gateway; }, 'spec.network.gateway', /^is required when ip is set$/],
@@ -164,9 +165,10 @@ export const BAD_CASES: readonly BadCase[] = rows.map(([reason, mutate, path, me
 export const GOOD_CASES: ReadonlyArray<[string, (m: Doc) => void]> = [
   ['the full Machine itself', () => undefined],
   ['the smallest Machine of the contract', (m) => { m.spec = { cpu: { cores: 2 }, memory: { size: 2048 }, disk: { size: 32 }, proxmox: { node: 'pve', storage: 'local-zfs', bridge: 'vmbr0', templateId: 9000 } }; }],
-  ['every numeric field at its minimum', (m) => {
+  ['every numeric field at its minimum (no flake: a Machine with one needs 2048 MiB)', (m) => {
     Object.assign(m.spec.cpu, { cores: 1, sockets: 1 });
     m.spec.memory.size = 512;
+    delete m.spec.nix;
     m.spec.disk.size = 8;
     m.spec.dataDisks = [{ size: 1 }];
     m.spec.network = { ip: '10.0.1.10', cidr: 1, gateway: '10.0.1.1' };

@@ -5,7 +5,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readTree, REPO } from './_helpers';
+import * as YAML from 'yaml';
+import { minimalMachine, readTree, REPO } from './_helpers';
 
 const SKIP = new Set(['node_modules', '.git', '.cdk8s.out', 'coverage']);
 
@@ -40,15 +41,14 @@ test('cdk8s synth writes dist/ as npm run synth does and leaves its own output i
 
 test('cdk8s synth refuses a bad claim, exits non-zero and leaves dist/ byte-identical', () => {
   const before = readTree(path.join(project, 'dist'));
-  const claim = path.join(project, 'claims', 'basic.ts');
-  const original = fs.readFileSync(claim, 'utf8');
-  fs.writeFileSync(claim, original.replace('memory: { size: 2048 }', 'memory: { size: 256 }'));
+  const claim = path.join(project, 'claims', 'too-small.yaml');
+  fs.writeFileSync(claim, YAML.stringify(minimalMachine('too-small', { memory: { size: 256 } })));
   try {
     const run = cdk8sSynth(project);
     expect(run.status).not.toBe(0);
-    expect(run.output).toMatch(/claims\/basic\.ts: Machine infra-machines\/basic: spec\.memory\.size must be at least 512/);
+    expect(run.output).toMatch(/claims\/too-small\.yaml:\d+:\d+: Machine infra-machines\/too-small: spec\.memory\.size must be at least 512/);
     expect(readTree(path.join(project, 'dist'))).toEqual(before);
   } finally {
-    fs.writeFileSync(claim, original);
+    fs.rmSync(claim);
   }
 }, 60_000);

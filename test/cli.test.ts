@@ -69,13 +69,13 @@ describe('npm run synth', () => {
 
   test('refuses a destructive plan with exit 1, printing the plan, and writes it with --allow-destroy', () => {
     const before = readTree(dist);
-    setClaims([minimalMachine('a', { proxmox: { node: 'pve2' } })]);
+    setClaims([minimalMachine('a', { proxmox: { node: 'pve', templateId: 9001 } })]);
     const refused = cli();
     expect(refused.status).toBe(1);
     expect(refused.stderr).toBe([
       'plan: 0 to add, 0 to change in place, 0 to change with a reboot or data loss, 1 to replace, 1 to remove',
       'destroys: 2 (Machines whose VM is destroyed or replaced, or whose disk data is lost)',
-      '  -/+ Machine infra-machines/a: replaced: spec.proxmox.node "pve" → "pve2" (replace: bpg recreates a VM moved to another node: migrate is off)',
+      '  -/+ Machine infra-machines/a: replaced: spec.proxmox.templateId 9000 → 9001 (replace: the VM is cloned again from the new template)',
       '  -   Machine infra-machines/b: removed: the VM is destroyed',
       '',
       'refusing to destroy or replace VMs, or lose disk data; review the plan, then accept it with: npm run synth -- --allow-destroy',
@@ -96,7 +96,7 @@ describe('npm run synth', () => {
     setClaims([minimalMachine('a', { memory: { size: 4096 } }), minimalMachine('b')]);
     const run = cli('--plna');
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe('synth: unknown option "--plna"; known: --plan, --allow-destroy, --detailed-exitcode, --out <dir>, --project <dir>, --help; did you mean `--plan`?\n');
+    expect(run.stderr).toBe('synth: unknown option "--plna"; known: --plan, --allow-destroy, --check, --detailed-exitcode, --out <dir>, --project <dir>, --help; did you mean `--plan`?\n');
     expect(readTree(dist)).toEqual(before);
   });
 

@@ -26,6 +26,7 @@ import * as zlib from 'zlib';
 import { StructuralSchema, ValidationRule } from '../src/api/structural-schema';
 import { machineCustomResourceDefinition } from '../src/api/machine-crd';
 import { machineSchema } from '../src/api/machine-schema';
+import { MACHINE_HEALTH_EXPR } from '../src/gitops/flux';
 import { validateCelRules } from '../src/validation/cel-validation';
 import { validateAgainstSchema } from '../src/validation/schema-validation';
 import {
@@ -35,6 +36,7 @@ import {
 import { REPO } from './_helpers';
 import { committedTree, fleetTree, RenderedMachine, renderTree, SynthesizedTree } from './_rendered-machines';
 import { describeWithTools, RunningFunction, startFunction } from './_upstream-tools';
+import { startFluxHealth } from './_flux';
 import { HealthCheck, startHealthChecks } from './_argocd-lua';
 import { BAD_CASES, Doc, fullMachine, GOOD_CASES } from './_validation-cases';
 
@@ -86,9 +88,12 @@ async function established(plane: ControlPlane, crd: string): Promise<Kubernetes
   }, { timeoutMs: 60_000 });
 }
 
-/** Namespaces first, then the rest of a platform folder as its files sort. */
+/** Namespaces first, then the rest of the platform (a folder per Flux stage) as its file names sort. */
 function platformObjects(tree: SynthesizedTree): KubernetesObject[] {
-  const objects = yamlFiles(path.join(tree.clusterDir, 'platform')).flatMap(objectsIn);
+  const platform = path.join(tree.clusterDir, 'platform');
+  const stages = fs.readdirSync(platform, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => path.join(platform, entry.name));
+  const files = stages.flatMap((stage) => yamlFiles(stage)).sort((a, b) => path.basename(a).localeCompare(path.basename(b)));
+  const objects = files.flatMap(objectsIn);
   return [...objects.filter((object) => object.kind === 'Namespace'), ...objects.filter((object) => object.kind !== 'Namespace')];
 }
 
@@ -246,7 +251,7 @@ const composedMachinesOf = (...trees: SynthesizedTree[]) => trees.flatMap((tree)
 const machinesOf = (...trees: SynthesizedTree[]) => trees.flatMap((tree) => tree.machines.map(({ file, machine }) => [`${tree.name}: ${path.basename(file)}`, machine] as const));
 
 for (const version of VERSIONS) {
-  const tools = ['etcd', 'crossplane', KUBE_APISERVER_TOOLS[version], 'function-patch-and-transform', 'crank', 'argocd-lua'] as const;
+  const tools = ['etcd', 'crossplane', KUBE_APISERVER_TOOLS[version], 'function-patch-and-transform', 'crank', 'argocd-lua', 'flux-health'] as const;
   describeWithTools(`The Machine API on Kubernetes ${version}`, tools, (tools) => {
     describe('namespaced topology', () => {
       const api = machineApiOn(version, tools, [committed, fleet]);
@@ -325,6 +330,16 @@ for (const version of VERSIONS) {
           return { script: configMap.data[`resource.customizations.health.${groupKind}`], openLibs: configMap.data[`resource.customizations.useOpenLibs.${groupKind}`] === 'true' };
         }
 
+        /** What Flux's health check (the Machine expressions synth writes with the Flux engine) makes of `machine`. */
+        async function fluxHealthOf(machine: KubernetesObject): Promise<string> {
+          const flux = startFluxHealth(tools['flux-health']);
+          try {
+            return (await flux.check([MACHINE_HEALTH_EXPR], machine)).status;
+          } finally {
+            await flux.stop();
+          }
+        }
+
         async function liveMachine(key: string, until: (machine: KubernetesObject) => boolean, what: string): Promise<KubernetesObject> {
           const { machine } = rendered.get(key)!;
           const get = () => api.plane().get(machine.apiVersion, machine.kind, machine.metadata.name, machine.metadata.namespace);
@@ -334,8 +349,8 @@ for (const version of VERSIONS) {
           });
         }
 
-        test('a Workspace Terraform applied makes its Machine Ready with its VMID and address, and Argo CD calls it Healthy', async () => {
-          const key = composedMachinesOf(committed)[0][0];
+        test('a Workspace Terraform applied makes its Machine Ready with its VMID and address: Argo CD calls it Healthy, Flux Current', async () => {
+          const key = composedMachinesOf(fleet)[0][0];
           const [workspace] = rendered.get(key)!.workspaces;
           await writeWorkspaceStatus(workspace, {
             atProvider: { outputs: { vm_id: 120, node: 'pve', ip_address: '10.0.1.10', ip_addresses: ['10.0.1.10', '192.168.7.10'] } },
@@ -349,10 +364,11 @@ for (const version of VERSIONS) {
           } finally {
             await checks.stop();
           }
+          expect(await fluxHealthOf(machine)).toBe('Current');
         });
 
-        test('a failed terraform apply makes Argo CD call the Machine Degraded, with Terraform\'s message', async () => {
-          const key = composedMachinesOf(committed)[1][0];
+        test('a failed terraform apply makes Argo CD call the Machine Degraded, with Terraform\'s message, and Flux Failed', async () => {
+          const key = composedMachinesOf(fleet)[1][0];
           const [workspace] = rendered.get(key)!.workspaces;
           // provider-terraform v1.0.0 internal/terraform/terraform.go Classify, wrapped by workspace.go errApply and
           // crossplane-runtime's errReconcileCreate; the Workspace stays Creating.
@@ -367,6 +383,7 @@ for (const version of VERSIONS) {
           } finally {
             await checks.stop();
           }
+          expect(await fluxHealthOf(machine)).toBe('Failed');
         });
       });
 

@@ -63,19 +63,28 @@ function crdValidators() {
   };
 }
 
-test('the example app, built on the packed library, writes Machines that pass the Machine schema and platform objects their CRDs accept', () => {
-  const { status, stderr, objects } = runApp();
+test.each(['namespaced', 'legacy'])('the example app (%s), built on the packed library, writes its Machines with their Namespaces, all passing the Machine schema and the pinned CRDs', (topology) => {
+  const { status, stderr, objects } = runApp({ FABRIC_TOPOLOGY: topology });
   expect(stderr).toBe('');
   expect(status).toBe(0);
   const machines = objects.filter((o) => o.kind === 'Machine');
-  expect(machines.map((m) => m.metadata.name).sort()).toEqual(['dns01', 'web01']);
-  for (const machine of machines) expect(validateAgainstSchema(structuredClone(machine))).toEqual([]);
+  expect(machines.map((m) => `${m.metadata.namespace}/${m.metadata.name}`).sort()).toEqual(['lab/web01', 'lab/web02', 'network/dns01']);
+  for (const machine of machines) {
+    // A claim adds Crossplane's own claim field to the Machine API's spec (the claim CRD Crossplane derives).
+    const { compositeDeletePolicy, ...spec } = machine.spec;
+    expect(compositeDeletePolicy).toBe(topology === 'legacy' ? 'Background' : undefined);
+    expect(validateAgainstSchema(structuredClone({ ...machine, spec }))).toEqual([]);
+  }
+  // Each namespace once, never pruned with a git change (it would take its Machines' VMs with it).
+  const namespaces = objects.filter((o) => o.kind === 'Namespace');
+  expect(namespaces.map((n) => n.metadata.name).sort()).toEqual(['lab', 'network']);
+  for (const namespace of namespaces) expect(namespace.metadata.annotations['argocd.argoproj.io/sync-options']).toContain('Prune=false');
   expect(objects.some((o) => o.kind === 'Deployment')).toBe(true);
 
   const validators = crdValidators();
   const checked = objects.filter((o) => validators.has(`${o.apiVersion}/${o.kind}`));
   expect(checked.map((o) => o.kind).sort()).toEqual(
-    ['ClusterProviderConfig', 'Composition', 'CompositeResourceDefinition', 'DeploymentRuntimeConfig', 'Function', 'Provider'].sort());
+    [topology === 'legacy' ? 'ProviderConfig' : 'ClusterProviderConfig', 'Composition', 'CompositeResourceDefinition', 'DeploymentRuntimeConfig', 'Function', 'Provider'].sort());
   for (const object of checked) {
     const validate = validators.get(`${object.apiVersion}/${object.kind}`);
     expect({ object: `${object.kind}/${object.metadata.name}`, valid: validate(object), errors: validate.errors ?? null })
@@ -86,6 +95,6 @@ test('the example app, built on the packed library, writes Machines that pass th
 test('the example app refuses a Machine with too little memory, naming spec.memory.size, and writes nothing', () => {
   const { status, stderr, objects } = runApp({ WEB01_MEMORY: '256' });
   expect(status).not.toBe(0);
-  expect(stderr).toMatch(/Machine infra-machines\/web01: spec\.memory\.size must be at least 512 \(MiB\), got 256/);
+  expect(stderr).toMatch(/Machine lab\/web01: spec\.memory\.size must be at least 512 \(MiB\), got 256/);
   expect(objects).toEqual([]);
 }, 60_000);

@@ -29,14 +29,14 @@ test('TypeScript claims are loaded, and their @kubelize/fabric is the library sy
   const result = run(LAUNCHER, ['synth', '--plan'], REPO);
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
-  expect(result.stdout).toMatch(/^plan: 4 Machines, dist\/ unchanged/m);
+  expect(result.stdout).toMatch(/^plan: \d+ Machines, dist\/ unchanged/m);
 }, 60_000);
 
 describe('when src/ is newer than lib/', () => {
   let copy: string;
   beforeEach(() => {
     copy = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-stale-'));
-    for (const entry of ['bin', 'lib', 'src', 'imports', 'claims', 'dist', 'package.json', 'tsconfig.json', 'tsconfig.base.json', 'tsconfig.build.json']) {
+    for (const entry of ['bin', 'lib', 'src', 'imports', 'claims', 'dist', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json', 'tsconfig.build.json']) {
       fs.cpSync(path.join(REPO, entry), path.join(copy, entry), { recursive: true, preserveTimestamps: true });
     }
     fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(copy, 'node_modules'));
@@ -91,7 +91,8 @@ test('without npm ci, a command says to run it rather than failing with a stack 
 test('an unknown command is refused with the list of commands', () => {
   const run = spawnSync(process.execPath, [LAUNCHER, 'synthesize'], { encoding: 'utf8' });
   expect(run.status).toBe(2);
-  expect(run.stderr).toBe('fabric: unknown command "synthesize"; one of: synth, init, import, package, bench\n');
+  expect(run.stderr).toMatch(/^fabric: unknown command "synthesize"\n\nusage: fabric <command> \[<options>\]/);
+  expect(run.stderr.match(/^ {2}\w+(?= )/gm)?.map((line) => line.trim())).toEqual(['synth', 'plan', 'new', 'init', 'package', 'import', 'bench']);
 });
 
 describe('the synth bundle (src/cli/_bundle.ts)', () => {

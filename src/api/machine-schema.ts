@@ -85,10 +85,27 @@ const networkRules: ValidationRule[] = [
   },
 ];
 
+/**
+ * The memory a Machine with a flake needs: its first boot runs `nixos-rebuild switch --flake` on the VM, which
+ * evaluates nixpkgs and the NixOS modules (twice: nixos-rebuild re-executes itself from the flake first), with
+ * no swap. Upstream reports of that evaluation failing at 512 MiB and at 1 GiB (NixOS/nixpkgs#85148,
+ * NixOS/nix#2664, NixOS/nixpkgs#375725; nixos-infect enables zram because "nixos-rebuild may consume more
+ * than 1GB memory", elitak/nixos-infect#86); 2048 is the template's own size (src/nixos/template.nix), the
+ * only one this project's image is built with. Not measured here: no Nix with nixpkgs runs on this machine.
+ */
+export const FLAKE_MEMORY_FLOOR_MIB = 2048;
+
 const spec: StructuralSchema = {
   type: 'object',
   description: 'The desired virtual machine.',
   required: ['cpu', 'memory', 'proxmox'],
+  'x-kubernetes-validations': [
+    {
+      rule: `!has(self.nix) || self.memory.size >= ${FLAKE_MEMORY_FLOOR_MIB}`,
+      message: `must be at least ${FLAKE_MEMORY_FLOOR_MIB} (MiB) when nix.flakeRef is set: the VM evaluates its NixOS system with nixos-rebuild, which needs more than 1 GiB`,
+      fieldPath: '.memory.size',
+    },
+  ],
   properties: {
     hostname: {
       type: 'string',
@@ -202,6 +219,12 @@ const spec: StructuralSchema = {
         },
         vlan: { type: 'integer', minimum: 1, maximum: 4094, description: "VLAN tag. Absent: the bridge's native VLAN." },
         templateId: { type: 'integer', minimum: 100, maximum: 999999999, default: 9000, description: 'VMID of the NixOS template to clone.' },
+        templateNode: {
+          type: 'string',
+          maxLength: 63,
+          pattern: '^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?$',
+          description: "Node whose configuration holds the template; the clone runs there and the VM moves to node. Absent: node. Only read when the VM is created.",
+        },
         vmId: { type: 'integer', minimum: 100, maximum: 999999999, description: 'Pinned VMID. Absent: the next free VMID.' },
         allocateVmId: {
           type: 'boolean',

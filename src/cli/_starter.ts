@@ -18,6 +18,7 @@ interface LockEntry {
   readonly peerDependencies?: Readonly<Record<string, string>>;
   readonly peerDependenciesMeta?: Readonly<Record<string, { readonly optional?: boolean }>>;
   readonly dev?: boolean;
+  readonly devOptional?: boolean;
   readonly optional?: boolean;
   readonly peer?: boolean;
   readonly [field: string]: unknown;
@@ -64,22 +65,19 @@ interface Manifest {
 export function extractStarterLock(lock: LockFile, manifest: Manifest): StarterLock {
   const packages: Record<string, LockEntry> = {};
   const reached = new Map<string, boolean>(); // path → reached from a production root
+  // As Node resolves `name` from the package at `from`: its own node_modules, then each enclosing one.
   const resolve = (from: string, name: string): string | undefined => {
-    for (let base = from; ; base = base.slice(0, base.lastIndexOf('/node_modules/'))) {
-      const candidate = `${base ? `${base}/` : ''}node_modules/${name}`;
+    for (let base = from; ; base = base.slice(0, Math.max(0, base.lastIndexOf('/node_modules/')))) {
+      const candidate = base === '' ? `node_modules/${name}` : `${base}/node_modules/${name}`;
       if (lock.packages[candidate]) return candidate;
-      if (!base.includes('/node_modules/') && base !== '' && !base.startsWith('node_modules/')) break;
       if (base === '') return undefined;
-      if (!base.includes('/node_modules/')) base = `/node_modules/${base.slice('node_modules/'.length)}`;
     }
-    return undefined;
   };
   const visit = (path: string, production: boolean) => {
     if (reached.get(path) === true || (reached.has(path) && !production)) return;
     reached.set(path, production || reached.get(path) === true);
     const entry = lock.packages[path];
     const required = { ...entry.dependencies, ...entry.optionalDependencies };
-    for (const [name, optional] of Object.entries(entry.peerDependenciesMeta ?? {})) if (!optional.optional) required[name] = entry.peerDependencies![name];
     for (const [name] of Object.entries(entry.peerDependencies ?? {})) if (!entry.peerDependenciesMeta?.[name]?.optional) required[name] = entry.peerDependencies![name];
     for (const name of Object.keys(required)) {
       const dependency = resolve(path, name);
@@ -95,8 +93,10 @@ export function extractStarterLock(lock: LockFile, manifest: Manifest): StarterL
   for (const name of [...Object.keys(manifest.dependencies ?? {}), ...FLEET_DEPENDENCIES]) visit(root(name), true);
   for (const name of FLEET_DEV_DEPENDENCIES) visit(root(name), false);
   for (const [path, production] of [...reached].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const { dev: _dev, peer: _peer, ...entry } = lock.packages[path];
-    packages[path] = production ? entry : { ...entry, dev: true };
+    const { dev: _dev, peer: _peer, devOptional, ...entry } = lock.packages[path];
+    const optional = entry.optional === true || devOptional === true;
+    if (production) packages[path] = entry;
+    else packages[path] = optional ? { ...entry, optional: undefined, devOptional: true } : { ...entry, dev: true };
   }
   const version = (name: string) => lock.packages[`node_modules/${name}`].version!;
   return {

@@ -4,7 +4,7 @@
  * an output sink, so tests run it in-process; cli/synth.ts is the process around it.
  */
 import * as path from 'path';
-import { formatPlan, hasChanges, isDestructive, refusedChanges } from '../synth/plan';
+import { formatPlan, hasChanges, isDestructive, refusedChanges, unconsentedDestroys } from '../synth/plan';
 import { synthesize } from '../synth/synthesize';
 import { FabricError } from '../util/errors';
 import { CommandSpec, helpText, parseOptions, UsageError } from './_options';
@@ -15,13 +15,14 @@ export const SYNTH_COMMAND: CommandSpec = {
   options: [
     { name: '--plan', description: 'print the plan and write nothing (what `npm run plan` does)' },
     { name: '--allow-destroy', description: 'accept a plan that destroys or replaces a VM, or loses a disk\'s data' },
+    { name: '--check', description: 'print the plan, write nothing, and fail (exit 1) unless dist/ is what synth writes and nothing is destroyed without consent (a fleet\'s `npm test`)' },
     { name: '--detailed-exitcode', description: 'exit 0 when nothing changes, 2 when something changes, 3 when a change destroys; errors exit 1 (as `terraform plan -detailed-exitcode`)' },
     { name: '--out', value: '<dir>', description: 'write the tree to <dir> instead of <project>/dist' },
-    { name: '--project', value: '<dir>', description: 'the project (package.json settings, claims/) to synthesize; default: this repository' },
+    { name: '--project', value: '<dir>', description: 'the project (package.json settings, claims/) to synthesize; default: the one in the working directory' },
   ],
   exitCodes: [
     '0  done (with --detailed-exitcode: done, nothing changed)',
-    '1  refused: an invalid Machine or a destroy without --allow-destroy (with --detailed-exitcode: any error)',
+    '1  refused: an invalid Machine or a destroy without --allow-destroy; with --check, also a stale dist/ (with --detailed-exitcode: any error)',
     '2  bad usage or an unexpected failure (with --detailed-exitcode: done, something changed, nothing destroyed)',
     '3  with --detailed-exitcode only: done, and the plan destroys or replaces a VM or loses a disk\'s data',
   ],
@@ -65,7 +66,8 @@ export function synthCommand(argv: readonly string[], options: SynthCommandOptio
     return typeof value === 'string' ? path.resolve(cwd, value) : undefined;
   };
   const detailed = parsed.values.has('--detailed-exitcode');
-  const dryRun = options.plan === true || parsed.values.has('--plan');
+  const check = parsed.values.has('--check');
+  const dryRun = options.plan === true || parsed.values.has('--plan') || check;
   const projectDir = folder('--project') ?? options.defaultProject;
   const outDir = folder('--out') ?? path.join(projectDir, 'dist');
   const shownOut = `${path.relative(cwd, outDir) || '.'}/`;
@@ -82,6 +84,12 @@ export function synthCommand(argv: readonly string[], options: SynthCommandOptio
     if (refusals.length > 0) {
       output.err(`the bpg/proxmox provider cannot apply:\n${refusals.map((line) => `  ${line}`).join('\n')}`);
       return 1;
+    }
+    if (check) {
+      const destroys = unconsentedDestroys(result.plan);
+      if (result.changed) output.err(`plan: ${shownOut} is not what synth writes from claims/: run npm run synth, and commit ${shownOut}`);
+      if (destroys.length > 0) output.err(`plan: ${destroys.length} change(s) would destroy or replace a committed VM without consent: run npm run synth -- --allow-destroy if that is meant`);
+      if (result.changed || destroys.length > 0) return 1;
     }
     if (!detailed || !changed) return 0;
     return isDestructive(result.plan) ? 3 : 2;

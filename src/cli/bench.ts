@@ -19,9 +19,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { BENCH_COMMAND } from './_commands';
 import { commandLine, UsageError } from './_options';
-import { PROJECT_DIR } from './_project-dir';
+import { FABRIC_DIR } from './_project-dir';
 
-const REPO = PROJECT_DIR;
+const REPO = FABRIC_DIR;
 
 interface Options {
   readonly sizes: number[];

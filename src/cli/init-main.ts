@@ -1,5 +1,5 @@
 /** Entry point of `npm run init` (the command: init.ts). */
 import { initCommand } from './init';
-import { PROJECT_DIR } from './_project-dir';
+import { projectDir } from './_project-dir';
 
-process.exitCode = initCommand(process.argv.slice(2), PROJECT_DIR);
+process.exitCode = initCommand(process.argv.slice(2), projectDir());

@@ -11,12 +11,12 @@ import { writeTreeAtomically } from '../synth/dist-writer';
 import { loadSettings } from '../synth/settings';
 import { PACKAGE_COMMAND } from './_commands';
 import { commandLine } from './_options';
-import { PROJECT_DIR } from './_project-dir';
+import { projectDir as currentProject } from './_project-dir';
 
 export const DEFAULT_PACKAGE_DIR = path.join('build', 'package');
 
 function main(argv: readonly string[]): number {
-  const projectDir = PROJECT_DIR;
+  const projectDir = currentProject();
   const parsed = commandLine(PACKAGE_COMMAND, argv, 'package');
   if (typeof parsed === 'number') return parsed;
   const out = parsed.values.get('--out');

@@ -8,12 +8,13 @@
  *
  * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#applications
  */
-import { ApiObject } from 'cdk8s';
+import * as path from 'path';
+import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
 import type { KubeConfigMapProps } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { Application } from '../../imports/argoproj.io';
 import { APPLICATION_NAME, ARGOCD_NAMESPACE, argoCdSettings, LOCAL_CLUSTER } from '../gitops/argocd';
-import { DEFAULT_SYNC_PATH, DEFAULT_TARGET_REVISION } from '../gitops/source';
+import { DEFAULT_TARGET_REVISION } from '../gitops/source';
 import { FabricError } from '../util/errors';
 
 export interface ArgoCdApplicationProps {
@@ -21,7 +22,12 @@ export interface ArgoCdApplicationProps {
   readonly repoURL: string;
   /** @default 'main' */
   readonly targetRevision?: string;
-  /** The folder Argo CD syncs, recursively: where your app writes the manifests Argo CD applies. @default 'dist/cluster' */
+  /**
+   * The folder Argo CD syncs, recursively, relative to the repository's root.
+   * @default - the output folder of the app this Application is in (relative to the folder the app runs in,
+   * the repository's root in a cdk8s project), less the file of the Application's own chart: that chart is
+   * what you apply by hand, once (with the default one file per chart; otherwise give `path` yourself)
+   */
   readonly path?: string;
   /** @default 'fabric' */
   readonly name?: string;
@@ -42,12 +48,15 @@ export class ArgoCdApplication extends Construct {
     if (!props.repoURL) throw new FabricError('ArgoCdApplication: repoURL is required (the repository Argo CD syncs)');
     this.repoURL = props.repoURL;
     this.targetRevision = props.targetRevision ?? DEFAULT_TARGET_REVISION;
-    this.path = props.path ?? DEFAULT_SYNC_PATH;
+    const app = App.of(this);
+    this.path = props.path ?? (path.relative(process.cwd(), path.resolve(app.outdir)).split(path.sep).join('/') || '.');
+    // The chart holding this Application, as cdk8s names its file (cdk8s lib/app.js, SimpleChartNamer).
+    const ownFile = props.path === undefined && app.yamlOutputType === YamlOutputType.FILE_PER_CHART ? `${Names.toDnsLabel(Chart.of(this))}${app.outputFileExtension}` : undefined;
     this.apiObject = new Application(this, 'Resource', {
       metadata: { name: props.name ?? APPLICATION_NAME, namespace: props.namespace ?? ARGOCD_NAMESPACE },
       spec: {
         project: 'default',
-        source: { repoUrl: this.repoURL, targetRevision: this.targetRevision, path: this.path, directory: { recurse: true } },
+        source: { repoUrl: this.repoURL, targetRevision: this.targetRevision, path: this.path, directory: { recurse: true, ...(ownFile ? { exclude: ownFile } : {}) } },
         // Every synthesized object names its own namespace (or is cluster-scoped).
         destination: { server: LOCAL_CLUSTER },
         syncPolicy: {

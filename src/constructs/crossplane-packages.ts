@@ -16,6 +16,7 @@ import {
 } from '../../imports/pkg.crossplane.io';
 import { PACKAGE_SPEC_DEFAULTS, PATCH_AND_TRANSFORM_FUNCTION, PATCH_AND_TRANSFORM_PACKAGE, PROVIDER_TERRAFORM } from '../platform/crossplane-packages';
 import { PROVIDER_RUNTIME_DEFAULTS, providerArgs, providerResources, ProviderRuntimeSettings } from '../platform/provider-runtime';
+import { DEFAULT_CREDENTIALS_SECRET, PROXMOX_CA, SecretReference } from '../platform/proxmox-credentials';
 
 /** The runtime config Crossplane creates and a package uses when it names none. */
 const DEFAULT_RUNTIME_CONFIG = 'default';
@@ -23,7 +24,16 @@ const DEFAULT_RUNTIME_CONFIG = 'default';
 export interface CrossplanePackagesProps {
   /** provider-terraform's concurrency, poll interval and pod size. @default PROVIDER_RUNTIME_DEFAULTS */
   readonly providerRuntime?: ProviderRuntimeSettings;
+  /**
+   * The credentials Secret, whose optional key `ca_cert` (the Proxmox cluster's CA) the provider trusts. A pod
+   * mounts Secrets of its own namespace only: Crossplane's (crossplane-system by default).
+   * @default DEFAULT_CREDENTIALS_SECRET
+   */
+  readonly credentialsSecret?: SecretReference;
 }
+
+/** The pod volume holding the Proxmox CA. */
+const PROXMOX_CA_VOLUME = 'proxmox-ca';
 
 /** Installs provider-terraform, its runtime config and function-patch-and-transform. */
 export class CrossplanePackages extends Construct {
@@ -36,6 +46,7 @@ export class CrossplanePackages extends Construct {
     super(scope, id);
     const runtime = props.providerRuntime ?? PROVIDER_RUNTIME_DEFAULTS;
     const resources = providerResources(runtime);
+    const credentials = props.credentialsSecret ?? DEFAULT_CREDENTIALS_SECRET;
     this.runtimeConfig = new DeploymentRuntimeConfig(this, 'RuntimeConfig', {
       metadata: { name: PROVIDER_TERRAFORM.name },
       spec: {
@@ -49,12 +60,20 @@ export class CrossplanePackages extends Construct {
                     // Crossplane's name for the provider's own container.
                     name: 'package-runtime',
                     args: providerArgs(runtime),
+                    env: [{ name: 'SSL_CERT_DIR', value: PROXMOX_CA.sslCertDir }],
+                    volumeMounts: [{ name: PROXMOX_CA_VOLUME, mountPath: PROXMOX_CA.mountDir, readOnly: true }],
                     resources: {
                       requests: { cpu: Request.fromString(resources.requests.cpu), memory: Request.fromString(resources.requests.memory) },
                       limits: { cpu: Limit.fromString(resources.limits.cpu), memory: Limit.fromString(resources.limits.memory) },
                     },
                   },
                 ],
+                volumes: [{
+                  name: PROXMOX_CA_VOLUME,
+                  // Optional: a Secret without the key (a certificate from a public CA, or insecureSkipTlsVerify)
+                  // still starts the pod, with an empty directory.
+                  secret: { secretName: credentials.name, optional: true, items: [{ key: PROXMOX_CA.secretKey, path: PROXMOX_CA.file }] },
+                }],
               },
             },
           },

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { MachineComposition } from './machine-composition';
 import { MachineDefinition } from './machine-definition';
 import type { ProxmoxProviderConfig } from './provider-config';
+import { FABRIC_VERSION, FABRIC_VERSION_ANNOTATION } from '../api/fabric-version';
 import { Topology } from '../api/topology';
 import { applySyncPolicies } from '../gitops/sync-policy';
 import { BootstrapChannel, DEFAULT_SNIPPET_DATASTORE } from '../nixos/bootstrap-channel';
@@ -45,6 +46,7 @@ export class MachineApi extends Construct {
       insecureSkipTlsVerify: props.insecureSkipTlsVerify ?? false,
       providerConfig: props.providerConfig,
     });
+    for (const written of [this.definition.apiObject, this.composition.apiObject]) written.metadata.addAnnotation(FABRIC_VERSION_ANNOTATION, FABRIC_VERSION);
     applySyncPolicies(this);
   }
 }

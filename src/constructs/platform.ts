@@ -42,7 +42,7 @@ export class Platform extends Construct {
   constructor(scope: Construct, id: string, props: PlatformProps = {}) {
     super(scope, id);
     const credentialsSecret = props.credentialsSecret ?? DEFAULT_CREDENTIALS_SECRET;
-    this.packages = new CrossplanePackages(this, 'Packages', { providerRuntime: props.providerRuntime });
+    this.packages = new CrossplanePackages(this, 'Packages', { providerRuntime: props.providerRuntime, credentialsSecret });
     this.providerConfig = new ProxmoxProviderConfig(this, 'ProviderConfig', { credentialsSecret, topology: props.topology, bootstrap: props.bootstrap });
     this.machineApi = new MachineApi(this, 'MachineApi', { ...props, providerConfig: this.providerConfig });
     this.reservedNamespaces = [...new Set<string>([...SYSTEM_NAMESPACES, credentialsSecret.namespace])].sort();

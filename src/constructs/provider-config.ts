@@ -39,8 +39,12 @@ export class ProxmoxProviderConfig extends Construct {
     super(scope, id);
     this.name = props.name ?? PROVIDER_CONFIG_NAME;
     const metadata = { name: this.name };
-    // pluginCache: the CRD's default, written so the live object never differs from git.
-    const common = { configuration: renderBackend('kubernetes', STATE_BACKEND), pluginCache: true };
+    // No plugin cache: with it, provider-terraform v1.0.0 takes one process-wide RWMutex, exclusively for every
+    // `terraform init` and shared for apply, destroy, output and state list (internal/terraform/terraform.go:
+    // 177-182, 202-205, 271, 308, 426, 478, 609, 654). Go's RWMutex makes new readers wait once a writer
+    // waits (sync/rwmutex.go), so one new Machine's init behind a 20-minute clone stops every other reconcile.
+    // Without it no lock is taken; each Workspace downloads the provider into its own .terraform/.
+    const common = { configuration: renderBackend('kubernetes', STATE_BACKEND), pluginCache: false };
     // The two CRDs share the credentials shape; their generated enums are two copies of `Secret`.
     const credentials = <S>(source: S) => Object.entries(credentialFiles(props.bootstrap)).map(([key, filename]) => ({
       filename,

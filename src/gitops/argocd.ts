@@ -24,6 +24,14 @@ export const PROVIDER_HEALTH_KEY = 'resource.customizations.health.pkg.crossplan
 /** The Provider check matches text with string.find; Argo CD opens the string library only when asked. */
 export const PROVIDER_OPEN_LIBS_KEY = 'resource.customizations.useOpenLibs.pkg.crossplane.io_Provider';
 
+/** argocd-cm key of the XRD health check: Healthy once Established, not before (see xrd-health.lua). */
+export const XRD_HEALTH_KEY = 'resource.customizations.health.apiextensions.crossplane.io_CompositeResourceDefinition';
+
+/** The XRD health check. */
+export function xrdHealthLua(): string {
+  return fs.readFileSync(path.join(__dirname, 'xrd-health.lua'), 'utf8');
+}
+
 /** The Lua health check, kept as a Lua file so it can be read, linted and tested as Lua. */
 export function machineHealthLua(): string {
   return fs.readFileSync(path.join(__dirname, 'machine-health.lua'), 'utf8');
@@ -43,5 +51,6 @@ export function argoCdSettings(): Record<string, string> {
     [MACHINE_HEALTH_KEY]: machineHealthLua(),
     [PROVIDER_HEALTH_KEY]: providerHealthLua(),
     [PROVIDER_OPEN_LIBS_KEY]: 'true',
+    [XRD_HEALTH_KEY]: xrdHealthLua(),
   };
 }

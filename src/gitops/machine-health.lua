@@ -5,7 +5,7 @@
 --   Progressing: anything else (Creating, Deleting, no status yet).
 -- Crossplane's composite reconciler keeps the Machine at Ready=False Creating "Unready resources: workspace"
 -- however Terraform fails, so the Composition copies the Workspace's conditions to status.workspace.conditions.
--- Shipped in argocd-cm as resource.customizations.health.fabric.kubelize.io_Machine (src/gitops/argocd-chart.ts).
+-- Shipped in argocd-cm as resource.customizations.health.fabric.kubelize.io_Machine (src/gitops/argocd.ts).
 -- Lua 5.1 as Argo CD runs it: gopher-lua with only the base, table and package libraries (no string library);
 -- test/platform/gitops-health.spec.ts runs it so in tools/argocd-lua.
 

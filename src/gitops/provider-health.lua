@@ -9,7 +9,7 @@
 --   Degraded:    anything else: the package cannot be fetched, the revision is unhealthy with an error.
 -- A Deployment that never becomes available (e.g. a crash loop) stays Progressing, with Crossplane's message.
 -- Shipped in argocd-cm as resource.customizations.health.pkg.crossplane.io_Provider, with useOpenLibs for
--- string.find (src/gitops/argocd-chart.ts); test/platform/gitops-health.spec.ts runs it in tools/argocd-lua.
+-- string.find (src/gitops/argocd.ts); test/platform/gitops-health.spec.ts runs it in tools/argocd-lua.
 
 local INSTALLING = {
   'health is "Unknown"',

@@ -14,3 +14,11 @@ export interface GitOpsSource {
 
 export const DEFAULT_TARGET_REVISION = 'main';
 export const DEFAULT_SYNC_PATH = 'dist/cluster';
+
+/** Which GitOps engine applies dist/cluster/: what synth writes for the user to apply once. */
+export enum GitOpsEngine {
+  /** An Argo CD Application and argocd-cm entries, in dist/argocd/. */
+  ARGOCD = 'argocd',
+  /** A Flux GitRepository and Kustomizations, in dist/flux/. */
+  FLUX = 'flux',
+}

@@ -18,6 +18,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { FLUX_PRUNE_ANNOTATION, FLUX_PRUNE_DISABLED } from './flux';
 
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
@@ -61,7 +62,9 @@ export function groupKind(apiVersion: string, kind: string): string {
 /**
  * Annotates every object below `scope` with its kind's sync wave and options. Options a claim already
  * carries are kept and win over the kind's (a Machine may say `Prune=false`); a kind without a policy is
- * an error, so every new kind gets a deliberate one.
+ * an error, so every new kind gets a deliberate one. What Argo CD never prunes, Flux never prunes either
+ * (`kustomize.toolkit.fluxcd.io/prune: disabled`): the objects are the same whichever engine applies them,
+ * so switching engines changes no object in the cluster.
  */
 export function applySyncPolicies(scope: IConstruct): void {
   for (const object of scope.node.findAll().filter(ApiObject.isApiObject)) {
@@ -72,6 +75,7 @@ export function applySyncPolicies(scope: IConstruct): void {
     const own = (object.metadata.toJson() as { annotations?: Record<string, string> }).annotations?.[SYNC_OPTIONS_ANNOTATION];
     const options = mergeOptions(own, policy.options);
     if (options) object.metadata.addAnnotation(SYNC_OPTIONS_ANNOTATION, options);
+    if (options.split(',').includes(SyncOption.NO_PRUNE)) object.metadata.addAnnotation(FLUX_PRUNE_ANNOTATION, FLUX_PRUNE_DISABLED);
   }
 }
 

@@ -39,6 +39,14 @@
   fileSystems."/".autoResize = true;
   services.qemuGuest.enable = true;
 
+  # Headroom for the first `nixos-rebuild switch --flake` on the VM, which evaluates nixpkgs with no swap:
+  # upstream reports it failing at 512 MiB and at 1 GiB (NixOS/nixpkgs#85148, NixOS/nix#2664). Machines with
+  # a flake need 2048 MiB (src/api/machine-schema.ts FLAKE_MEMORY_FLOOR_MIB); compressed swap in RAM adds room.
+  zramSwap = {
+    enable = true;
+    memoryPercent = 50;
+  };
+
   # Proxmox's generated user-data names the admin (`user:`); cloud-init creates it from this default user.
   # system_info replaces nixpkgs' mkDefault wholesale, so the NixOS distro and networkd renderer are repeated.
   services.cloud-init.settings.system_info = {

@@ -31,6 +31,25 @@ export function credentialFiles(bootstrap: BootstrapChannel = BootstrapChannel.S
   return bootstrap === BootstrapChannel.SNIPPET ? { ...CREDENTIAL_FILES, ...SSH_CREDENTIAL_FILES } : CREDENTIAL_FILES;
 }
 
+/**
+ * The Proxmox cluster's CA, for a certificate Proxmox made itself: a stock node certificate is signed by the
+ * cluster's own `pve-root-ca` (pve-cluster src/PVE/Cluster/Setup.pm:487-560), and bpg/proxmox has no CA
+ * setting; its TLS config has no RootCAs (v0.111.1 proxmox/api/client.go:88-95), so Go's system pool decides.
+ * The credentials Secret's optional key `ca_cert` (the PEM of /etc/pve/pve-root-ca.pem) is mounted into the
+ * provider's pod and added to that pool through SSL_CERT_DIR, which Go reads as a colon-separated list of
+ * directories, every file in each (go1.26 src/crypto/x509/root_unix.go:32-81). SSL_CERT_FILE would replace
+ * the system bundle instead, and `terraform init` still needs it for the registry.
+ */
+export const PROXMOX_CA = {
+  /** The Secret's key holding the CA certificate (PEM). */
+  secretKey: 'ca_cert',
+  /** Where the provider's container sees it. */
+  mountDir: '/etc/fabric/proxmox-ca',
+  file: 'pve-root-ca.pem',
+  /** The system's directory first, so public CAs stay trusted. */
+  sslCertDir: '/etc/ssl/certs:/etc/fabric/proxmox-ca',
+} as const;
+
 /** A Kubernetes Secret, by name: Fabric references credentials, never reads them. */
 export interface SecretReference {
   readonly name: string;

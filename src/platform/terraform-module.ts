@@ -152,7 +152,27 @@ function virtualMachine(snippetDatastore: string | undefined): Record<string, un
     on_boot: expr(v('proxmox_start_on_boot')),
     started: true,
     stop_on_destroy: true,
-    clone: { vm_id: expr(v('proxmox_template_id')), full: true, retries: 3 },
+    // Moved in Proxmox (by hand, maintenance or HA), the VM is migrated back to spec.proxmox.node instead of
+    // destroyed and cloned blank: without `migrate`, a node_name that differs forces a replacement
+    // (bpg v0.111.1 proxmoxtf/resource/vm/vm.go:1781-1790), and every refresh writes the node it found
+    // (vm.go:4306-4322). With it, a node change is a live migration (vm.go:6150-6177).
+    migrate: true,
+    clone: {
+      vm_id: expr(v('proxmox_template_id')),
+      // The template's config lives on one node, and qemu-server loads it only on the node the clone is
+      // posted to (qemu-server 9.1.4 src/PVE/API2/Qemu.pm:4373, pve-guest-common AbstractConfig.pm:50-61).
+      node_name: expr(`coalesce(${v('proxmox_template_node')}, ${v('proxmox_node')})`),
+      // Copy each drive (boot, EFI vars, cloud-init) straight to the boot disk's storage (Qemu.pm:4549-4557)
+      // rather than to the template's and then move it; only on the Machine's own node, since a clone with a
+      // target node refuses non-shared storage (Qemu.pm:4362-4368) and bpg sends both (vm.go:2371-2372, 2413).
+      datastore_id: expr(`coalesce(${v('proxmox_template_node')}, ${v('proxmox_node')}) == ${v('proxmox_node')} ? local.disk_storage : null`),
+      full: true,
+      // One attempt: bpg retries a clone POST on any 5xx and, after a retry, counts "already exists" as a
+      // finished clone (proxmox/nodes/vms/vms.go:29-45, proxmox/retry/retry.go:57-69 and :144), so a VMID
+      // taken meanwhile (qemu-server answers 500 "config file already exists", Qemu.pm:4401-4403) would be
+      // adopted: reconfigured, started, and purged at delete. With one attempt that check never runs.
+      retries: 1,
+    },
     agent: { enabled: true, trim: true, timeout: `${PROXMOX_TIMEOUTS.agent}s` },
     cpu: { cores: expr(v('cpu_cores')), sockets: expr(v('cpu_sockets')), type: expr(v('cpu_type')) },
     memory: { dedicated: expr(v('memory_size')) },
@@ -212,8 +232,17 @@ function virtualMachine(snippetDatastore: string | undefined): Record<string, un
     timeout_shutdown_vm: PROXMOX_TIMEOUTS.shutdownVm,
     timeout_reboot: PROXMOX_TIMEOUTS.reboot,
     timeout_migrate: PROXMOX_TIMEOUTS.migrate,
+    lifecycle: {
+      // Every clone attribute is ForceNew and is never read back from Proxmox (vm.go:601-635): they matter
+      // only at create, so a changed retry count, template node or clone storage must not replace VMs made
+      // before the change (ignore_changes does not affect a create).
+      ignore_changes: CLONE_ONLY_ATTRIBUTES,
+    },
   };
 }
+
+/** Clone settings that only matter when the VM is created. */
+export const CLONE_ONLY_ATTRIBUTES = ['clone[0].retries', 'clone[0].node_name', 'clone[0].datastore_id'] as const;
 
 /**
  * The one NIC. bpg declares network_device an attribute, not a block (SchemaConfigModeAttr in

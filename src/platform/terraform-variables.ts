@@ -47,6 +47,7 @@ const TABLE = [
   { name: 'proxmox_bridge', from: 'spec.proxmox.bridge', type: 'string' },
   { name: 'proxmox_vlan', from: 'spec.proxmox.vlan', type: 'number', whenAbsent: optional },
   { name: 'proxmox_template_id', from: 'spec.proxmox.templateId', type: 'number' },
+  { name: 'proxmox_template_node', from: 'spec.proxmox.templateNode', type: 'string', whenAbsent: optional },
   { name: 'proxmox_vm_id', from: 'spec.proxmox.vmId', type: 'number', whenAbsent: optional },
   { name: 'proxmox_pool', from: 'spec.proxmox.pool', type: 'string', whenAbsent: optional },
   { name: 'proxmox_start_on_boot', from: 'spec.proxmox.startOnBoot', type: 'bool' },

@@ -121,6 +121,11 @@ export class Cluster {
         ...template.config,
       }, true);
       vm.agent = template.guestAgent === false ? 'absent' : 'ready';
+      if (template.efiDisk) {
+        // What `qm config` shows for a 4m OVMF vars disk made with `--efidisk0 <storage>:1,efitype=4m`.
+        vm.config.bios = 'ovmf';
+        vm.config.efidisk0 = `${this.allocate(template.storage, template.node, template.vmid, 528 * 1024, 'base')},efitype=4m,pre-enrolled-keys=0,size=528K`;
+      }
     }
     for (const spec of site.vms ?? []) this.addVm(spec);
   }

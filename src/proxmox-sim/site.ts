@@ -35,6 +35,8 @@ export interface TemplateSpec {
   readonly diskInterface?: string;
   /** Whether the template's guest runs the QEMU guest agent (its clones inherit it). */
   readonly guestAgent?: boolean;
+  /** UEFI with an EFI vars disk on the template's storage (`bios: ovmf`, `efidisk0`), as docs/create-template.md builds it. */
+  readonly efiDisk?: boolean;
   /** Config keys added to, or replacing, the template's generated ones. */
   readonly config?: Readonly<Record<string, string>>;
 }
@@ -67,7 +69,7 @@ export interface Site {
 /** The role README.md and docs/create-template.md have users create (`pveum role add FabricProvisioner`). */
 export const FABRIC_PROVISIONER_PRIVILEGES: readonly string[] = ['Datastore.AllocateSpace', 'Datastore.Audit', 'Pool.Audit', 'SDN.Use', 'Sys.Audit',
   'VM.Allocate', 'VM.Audit', 'VM.Clone', 'VM.Config.CDROM', 'VM.Config.CPU', 'VM.Config.Cloudinit', 'VM.Config.Disk', 'VM.Config.HWType',
-  'VM.Config.Memory', 'VM.Config.Network', 'VM.Config.Options', 'VM.GuestAgent.Audit', 'VM.PowerMgmt'];
+  'VM.Config.Memory', 'VM.Config.Network', 'VM.Config.Options', 'VM.GuestAgent.Audit', 'VM.Migrate', 'VM.PowerMgmt'];
 
 /**
  * Three nodes with the storages, bridges, templates and pools the example Machines name (template 9100 boots from

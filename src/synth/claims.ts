@@ -10,6 +10,7 @@ import { ClaimCache, parserKey } from './claim-cache';
 import { DEFAULT_MACHINE_NAMESPACE, MachineClaim } from '../api/machine-claim';
 import { MACHINE_API_VERSION, MACHINE_KIND } from '../api/machine-schema';
 import { Problem } from '../validation/problem';
+import { FabricError } from '../util/errors';
 
 /** A claim document as found, before validation. */
 export interface RawClaim {
@@ -150,8 +151,15 @@ function ensureTypeScriptLoader(): void {
   const underJest = Object.keys(extensions).length === 0;
   if (underJest || extensions['.ts'] !== undefined) return;
   const sourceMaps = process.sourceMapsEnabled;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require('tsx/cjs/api').register();
+  let tsx: { register(): void };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    tsx = require('tsx/cjs/api');
+  } catch {
+    // An optional peer of the library: a fleet of YAML claims needs no TypeScript tooling.
+    throw new FabricError('a TypeScript claim needs tsx where synth runs: npm install --save-dev tsx');
+  }
+  tsx.register();
   // tsx turns Node's source maps on; kept on, every claim's map stays in memory to the end of the run.
   process.setSourceMapsEnabled(sourceMaps);
 }

@@ -44,8 +44,9 @@ export const FIELD_EFFECTS: readonly FieldEffect[] = [
   // vm.go:7277-7300: a larger disk is resized live (disk hot-plug is in PVE's default, vm.go:7082-7086);
   // a smaller one fails: "Cannot shrink ... it is not supported".
   { field: 'spec.disk.size', effect: grows, why: 'a disk grows live; bpg cannot shrink a disk' },
-  // vm.go:7252-7266: another datastore moves the disk (move_disk, data kept) with the VM shut down.
-  { field: 'spec.disk.storage', effect: Effect.REBOOT, why: 'the disk is moved with the VM shut down; data kept' },
+  // vm.go:7252-7266: another datastore moves the disk (move_disk, data kept) with the VM shut down. The EFI
+  // vars disk is not in the module (no efi_disk block, vm.go:2872-2932), so it stays where the clone put it.
+  { field: 'spec.disk.storage', effect: Effect.REBOOT, why: 'the disk is moved with the VM shut down; data kept (the EFI vars disk stays where the VM was created)' },
   // vm.go:6499-6522: the disk on the old interface is deleted, disk.go:647-650 adds a blank one.
   { field: 'spec.disk.interface', effect: Effect.DATA_LOSS, why: 'the boot disk on the old interface is deleted and a blank one added' },
   // disk.go:647-650: a new data disk is a blank disk added through the update API, hot-plugged.
@@ -57,12 +58,18 @@ export const FIELD_EFFECTS: readonly FieldEffect[] = [
   // vm.go:6592-6683: any change of the initialization block (cloud-init: IP, gateway, DNS, domain, user,
   // keys, hostname) sets rebootRequired.
   { field: 'spec.network', effect: Effect.REBOOT, why: 'cloud-init network settings change with a reboot' },
-  { field: 'spec.hostname', effect: Effect.REBOOT, why: 'the hostname reaches the VM through cloud-init' },
+  // The hostname is the VM's name (the module's `name`), which bpg updates without rebootRequired
+  // (vm.go:6246-6252); Proxmox writes it to the cloud-init drive when it next starts the VM. With the snippet
+  // channel the VM's user_data_file_id keeps its id, so nothing reboots either.
+  { field: 'spec.hostname', effect: Effect.NEXT_BOOT, why: 'the VM\'s name changes at once; the guest gets the hostname through cloud-init when Proxmox next starts it' },
   { field: 'spec.bootstrap', effect: Effect.REBOOT, why: 'the admin user and keys reach the VM through cloud-init' },
-  // vm.go:1781-1789: node_name is ForceNew unless `migrate` is set; the module leaves its default false (vm.go:109).
-  { field: 'spec.proxmox.node', effect: Effect.REPLACE, why: 'bpg recreates a VM moved to another node: migrate is off' },
+  // vm.go:1781-1789: node_name is ForceNew unless `migrate` is set; the module sets it, so vm.go:6150-6177
+  // migrates the VM (POST .../migrate with-local-disks=1 online=1, vm.go:7820-7836).
+  { field: 'spec.proxmox.node', effect: Effect.IN_PLACE, why: 'the VM is live-migrated to the new node with its disks (needs VM.Migrate)' },
   // vm.go:626: clone.vm_id is ForceNew.
   { field: 'spec.proxmox.templateId', effect: Effect.REPLACE, why: 'the VM is cloned again from the new template' },
+  // clone.node_name is ForceNew (vm.go:615-621), but the module ignores it after the create (lifecycle).
+  { field: 'spec.proxmox.templateNode', effect: Effect.IN_PLACE, why: 'read only when the VM is created: nothing changes in Proxmox' },
   // vm.go:1767-1779: vm_id is ForceNew.
   { field: 'spec.proxmox.vmId', effect: Effect.REPLACE, why: 'a VM cannot change its VMID' },
   // The cloud-init drive (vm.go:6592-6683) and every disk that names no storage (vm.go:7252-7266) move.
@@ -70,8 +77,14 @@ export const FIELD_EFFECTS: readonly FieldEffect[] = [
   // vm.go:6821-6846: "Network devices can be hotplugged, no reboot required".
   { field: 'spec.proxmox.bridge', effect: Effect.IN_PLACE, why: 'network devices are hot-plugged' },
   { field: 'spec.proxmox.vlan', effect: Effect.IN_PLACE, why: 'network devices are hot-plugged' },
-  // vm.go:5860-5880: the VM moves between pools through the pools API.
-  { field: 'spec.proxmox.pool', effect: Effect.IN_PLACE, why: 'pool membership changes live' },
+  // vm.go:5854-5901: the VM moves between pools through the pools API, the first step of the update, which
+  // pve-manager PVE/API2/Pool.pm:270-357 allows with Pool.Allocate on both pools. Clearing the pool is
+  // suppressed (vm.go:1342-1350, 5872-5874): the VM would stay in the old pool while git says none.
+  {
+    field: 'spec.proxmox.pool',
+    effect: (before, after) => (before !== undefined && after === undefined ? Effect.REFUSED : Effect.IN_PLACE),
+    why: 'pool membership changes live (the token needs Pool.Allocate on both pools); bpg ignores a pool removed, so the VM would stay in it',
+  },
   // vm.go:6215-6224: on_boot and tags are plain config updates.
   { field: 'spec.proxmox.startOnBoot', effect: Effect.IN_PLACE, why: 'a config update' },
   { field: 'spec.tags', effect: Effect.IN_PLACE, why: 'a config update' },

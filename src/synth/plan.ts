@@ -198,8 +198,18 @@ export function objectChanges(before: ReadonlyMap<string, string>, after: Readon
     if (!old.has(id)) changes.push({ kind: ChangeKind.ADD, object: id });
     else if (old.get(id) !== text) changes.push({ kind: ChangeKind.UPDATE, object: id });
   }
+  // An object gone from its file may have moved to another one the plan did not read (the baseline has it
+  // there too, as when HEAD and dist/ on disk disagree on folders): it is where it is now, not removed.
+  let elsewhere: Map<string, string> | undefined;
+  const movedTo = (id: string) => {
+    elsewhere ??= new Map([...after].filter(([file, text]) => synced(file) && before.get(file) === text).flatMap(([, text]) => [...objectsOf(parsed(text))]));
+    return elsewhere.get(id);
+  };
   for (const [id, text] of old) {
-    if (!next.has(id)) changes.push({ kind: ChangeKind.REMOVE, object: id, ...(prunedByArgoCd(text) ? {} : { kept: true }) });
+    if (next.has(id)) continue;
+    const moved = movedTo(id);
+    if (moved === undefined) changes.push({ kind: ChangeKind.REMOVE, object: id, ...(prunedByArgoCd(text) ? {} : { kept: true }) });
+    else if (moved !== text) changes.push({ kind: ChangeKind.UPDATE, object: id });
   }
   return changes.sort((a, b) => byCodeUnit(a.object, b.object));
 }

@@ -8,16 +8,22 @@ import { Topology } from '../api/topology';
 import { BootstrapChannel, DEFAULT_SNIPPET_DATASTORE, PROXMOX_STORAGE_ID } from '../nixos/bootstrap-channel';
 import { ProviderRuntimeSettings, resolveProviderRuntime } from '../platform/provider-runtime';
 import { DEFAULT_CREDENTIALS_SECRET, SecretReference } from '../platform/proxmox-credentials';
-import { DEFAULT_SYNC_PATH, DEFAULT_TARGET_REVISION, GitOpsSource } from '../gitops/source';
+import { DEFAULT_SYNC_PATH, DEFAULT_TARGET_REVISION, GitOpsEngine, GitOpsSource } from '../gitops/source';
 import { FabricError } from '../util/errors';
+import { findCredentials } from '../validation/secret-scan';
 import { httpsRepoUrl, originUrl } from './git-remote';
 import { resolveSite, SiteSettings, SiteSettingsInput } from './site-settings';
 
 /** A setting in package.json that is wrong or missing: the message names it and what to set. */
 export class SettingsError extends FabricError {}
 
-/** What Argo CD syncs: package.json `fabric.gitops`. */
-export type GitOpsSettings = GitOpsSource;
+/** What the GitOps engine syncs, and which engine: package.json `fabric.gitops`. */
+export interface GitOpsSettings extends GitOpsSource {
+  /** @default GitOpsEngine.ARGOCD */
+  readonly engine: GitOpsEngine;
+  /** Flux only: the Secret (in flux-system) with the repository's credentials, for a private repository. */
+  readonly secretName?: string;
+}
 
 export interface FabricSettings {
   /** @default Topology.NAMESPACED */
@@ -62,7 +68,16 @@ export function resolveSettings(input: FabricSettingsInput = {}): FabricSettings
   }
   // No default: a project never silently points Argo CD at someone else's repository (loadSettings finds it).
   const repoURL = input.gitops?.repoURL;
+  const engine = input.gitops?.engine ?? GitOpsEngine.ARGOCD;
+  if (!Object.values(GitOpsEngine).includes(engine)) {
+    throw new SettingsError(`package.json: fabric.gitops.engine must be one of ${Object.values(GitOpsEngine).join(', ')}, got ${JSON.stringify(engine)}`);
+  }
   if (!repoURL) throw new SettingsError('package.json: fabric.gitops.repoURL is not set: the repository Argo CD syncs dist/ from');
+  // The URL is written to dist/ (the Application, the GitRepository): credentials go in a Secret instead.
+  const inUrl = findCredentials(repoURL)[0];
+  if (inUrl) {
+    throw new SettingsError(`package.json: fabric.gitops.repoURL holds ${inUrl.what}, which synth would write to dist/; give the engine a Secret instead (Flux: fabric.gitops.secretName; Argo CD: a repository credential)`);
+  }
   return {
     topology,
     bootstrap,
@@ -71,6 +86,8 @@ export function resolveSettings(input: FabricSettingsInput = {}): FabricSettings
       repoURL,
       targetRevision: input.gitops?.targetRevision ?? DEFAULT_TARGET_REVISION,
       path: input.gitops?.path ?? DEFAULT_SYNC_PATH,
+      engine,
+      ...(input.gitops?.secretName ? { secretName: input.gitops.secretName } : {}),
     },
     credentialsSecret: {
       name: input.credentialsSecret?.name ?? DEFAULT_CREDENTIALS_SECRET.name,

@@ -42,7 +42,9 @@ export function findCredentials(value: unknown, path = ''): SecretFinding[] {
   if (value && typeof value === 'object') {
     return Object.entries(value).flatMap(([key, child]) => {
       const childPath = path ? `${path}.${key}` : key;
-      const named = SECRET_FIELD.test(key) ? [{ path: childPath, what: 'a secret by its name' }] : [];
+      // A pod's `secret:` volume source names a Secret (secretName) and holds none.
+      const reference = typeof child === 'object' && child !== null && typeof (child as Record<string, unknown>).secretName === 'string';
+      const named = SECRET_FIELD.test(key) && !reference ? [{ path: childPath, what: 'a secret by its name' }] : [];
       return [...named, ...findCredentials(child, childPath)];
     });
   }

@@ -3,7 +3,7 @@
 import { defineMachine } from '@kubelize/fabric';
 
 export default defineMachine({
-  metadata: { name: 'example', namespace: 'machines' },
+  metadata: { name: 'example' }, // in the namespace infra-machines
   spec: {
     cpu: { cores: 2 },
     memory: { size: 2048 }, // MiB

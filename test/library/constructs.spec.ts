@@ -121,12 +121,29 @@ test('MachineApi alone writes the XRD and its Composition', () => {
 
 test('ArgoCdApplication syncs the given repository and refuses an empty repoURL', () => {
   const chart = new Chart(new App(), 'argocd');
-  new ArgoCdApplication(chart, 'App', { repoURL: 'https://git.example.com/me/infra.git' });
+  new ArgoCdApplication(chart, 'App', { repoURL: 'https://git.example.com/me/infra.git', path: 'dist/cluster' });
   const [application] = objectsOf(chart);
   expect(application.metadata).toMatchObject({ name: 'fabric', namespace: 'argocd' });
   expect(application.spec.source).toMatchObject({ repoURL: 'https://git.example.com/me/infra.git', targetRevision: 'main', path: 'dist/cluster' });
   expect(application.metadata.finalizers).toBeUndefined();
   expect(() => new ArgoCdApplication(chart, 'Empty', { repoURL: '' })).toThrow(/repoURL is required/);
+});
+
+test('ArgoCdApplication without a path syncs its app\'s output folder, less the file of its own chart', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-argocd-'));
+  try {
+    const app = new App({ outdir });
+    const gitops = new Chart(app, 'gitops');
+    new ArgoCdApplication(gitops, 'App', { repoURL: 'https://git.example.com/me/infra.git' });
+    new Platform(new Chart(app, 'platform'), 'Platform');
+    app.synth();
+    const [application] = objectsOf(gitops);
+    expect(path.resolve(application.spec.source.path)).toBe(outdir);
+    expect(fs.readdirSync(outdir).sort()).toEqual([application.spec.source.directory.exclude, 'platform.k8s.yaml'].sort());
+    expect(fs.readFileSync(path.join(outdir, application.spec.source.directory.exclude), 'utf8')).toMatch(/kind: Application\n/);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 });
 
 test('ArgoCdSettings writes argocd-cm with annotation tracking and the Machine health check', () => {

@@ -174,7 +174,7 @@ describe('committedTree', () => {
     expect(tree.has(unchanged)).toBe(false);
     expect(tree.get(edited)).toBe(fs.readFileSync(path.join(dist, edited), 'utf8'));
     // Not on disk at all: read from git.
-    expect(tree.has('cluster/platform/namespace.infra-machines.yaml')).toBe(true);
+    expect(tree.has('cluster/platform/packages/namespace.infra-machines.yaml')).toBe(true);
   });
 
   test('a committed file git cannot read refuses, rather than hide what HEAD holds', () => {

@@ -40,7 +40,7 @@ describe('the plan of one Machine: each field with what the bpg provider does wi
     ['templateId changes (clone.vm_id is ForceNew)', (s: Doc) => { s.proxmox.templateId = 9001; }, REPLACE, Effect.REPLACE, true, 'spec.proxmox.templateId 9000 → 9001 (replace: '],
     ['the pinned vmId changes (vm_id is ForceNew)', (s: Doc) => { s.proxmox.vmId = 121; }, REPLACE, Effect.REPLACE, true, 'spec.proxmox.vmId 120 → 121 (replace: '],
     ['a pinned vmId is unset', (s: Doc) => { delete s.proxmox.vmId; }, REPLACE, Effect.REPLACE, true, 'spec.proxmox.vmId 120 → (unset) (replace: '],
-    ['the node changes (migrate is off)', (s: Doc) => { s.proxmox.node = 'pve2'; }, REPLACE, Effect.REPLACE, true, 'spec.proxmox.node "pve" → "pve2" (replace: '],
+    ['the node changes (migrate is on: a live migration)', (s: Doc) => { s.proxmox.node = 'pve2'; }, UPDATE, Effect.IN_PLACE, false, 'spec.proxmox.node "pve" → "pve2" (in place)'],
     ['a data disk is removed', (s: Doc) => { s.dataDisks.pop(); }, UPDATE, Effect.DATA_LOSS, true, 'spec.dataDisks[1] {"size":50} → (unset) (data loss: '],
     ['every data disk is removed', (s: Doc) => { delete s.dataDisks; }, UPDATE, Effect.DATA_LOSS, true, 'spec.dataDisks [{'],
     ['the boot disk interface changes', (s: Doc) => { s.disk.interface = 'virtio0'; }, UPDATE, Effect.DATA_LOSS, true, 'spec.disk.interface "scsi0" → "virtio0" (data loss: '],
@@ -52,13 +52,14 @@ describe('the plan of one Machine: each field with what the bpg provider does wi
     ['memory grows (memory is not hot-plugged)', (s: Doc) => { s.memory.size = 4096; }, UPDATE, Effect.REBOOT, false, 'spec.memory.size 2048 → 4096 (reboot: '],
     ['cores change', (s: Doc) => { s.cpu.cores = 4; }, UPDATE, Effect.REBOOT, false, 'spec.cpu.cores 2 → 4 (reboot: '],
     ['the IP changes (cloud-init)', (s: Doc) => { s.network = { ip: '10.0.1.11', gateway: '10.0.1.1' }; }, UPDATE, Effect.REBOOT, false, 'spec.network (unset) → {"ip":"10.0.1.11","gateway":"10.0.1.1",'],
-    ['the hostname changes', (s: Doc) => { s.hostname = 'other'; }, UPDATE, Effect.REBOOT, false, 'spec.hostname (unset) → "other" (reboot: '],
+    ['the hostname changes (the VM\'s name, no reboot)', (s: Doc) => { s.hostname = 'other'; }, UPDATE, Effect.NEXT_BOOT, false, 'spec.hostname (unset) → "other" (at next boot: '],
     ['the flake reference changes (SMBIOS)', (s: Doc) => { s.nix = { flakeRef: 'github:o/r#vm' }; }, UPDATE, Effect.NEXT_BOOT, false, 'spec.nix (unset) → {"flakeRef":"github:o/r#vm"} (at next boot: '],
     ['the boot disk grows', (s: Doc) => { s.disk.size = 64; }, UPDATE, Effect.IN_PLACE, false, 'spec.disk.size 32 → 64 (in place)'],
     ['a data disk grows', (s: Doc) => { s.dataDisks[0].size = 200; }, UPDATE, Effect.IN_PLACE, false, 'spec.dataDisks[0].size 100 → 200 (in place)'],
     ['a data disk is added at the end', (s: Doc) => { s.dataDisks.push({ size: 10 }); }, UPDATE, Effect.IN_PLACE, false, 'spec.dataDisks[2] (unset) → {"size":10} (in place)'],
     ['the bridge changes (hot-plugged)', (s: Doc) => { s.proxmox.bridge = 'vmbr1'; }, UPDATE, Effect.IN_PLACE, false, 'spec.proxmox.bridge "vmbr0" → "vmbr1" (in place)'],
     ['tags change', (s: Doc) => { s.tags = { role: 'dns' }; }, UPDATE, Effect.IN_PLACE, false, 'spec.tags (unset) → {"role":"dns"} (in place)'],
+    ['a pool is set (Pool.Allocate on it)', (s: Doc) => { s.proxmox.pool = 'infra'; }, UPDATE, Effect.IN_PLACE, false, 'spec.proxmox.pool (unset) → "infra" (in place)'],
     ['deletionPolicy becomes Orphan', (s: Doc) => { s.deletionPolicy = 'Orphan'; }, UPDATE, Effect.IN_PLACE, false, 'spec.deletionPolicy "Delete" → "Orphan" (in place)'],
   ] as Array<[string, (s: Doc) => void, ChangeKind, Effect, boolean, string]>)('%s', (_reason, change, kind, effect, destructive, detail) => {
     const result = changeOf(change);
@@ -70,6 +71,13 @@ describe('the plan of one Machine: each field with what the bpg provider does wi
     expect(changeOf((s) => { s.proxmox.templateId = 9001; s.tags = { a: 'b' }; }).details).toEqual([
       'spec.proxmox.templateId 9000 → 9001 (replace: the VM is cloned again from the new template)',
       'spec.tags (unset) → {"a":"b"} (in place)',
+    ]);
+  });
+
+  test('clearing a pool is refused: bpg suppresses it and the VM would stay in the pool', () => {
+    const plan = computePlan([planned('infra-machines/vm', spec((s) => { s.proxmox.pool = 'infra'; }))], [planned('infra-machines/vm', spec())]);
+    expect(refusedChanges(plan)).toEqual([
+      'Machine infra-machines/vm: spec.proxmox.pool "infra" → (unset) (refused by the provider: pool membership changes live (the token needs Pool.Allocate on both pools); bpg ignores a pool removed, so the VM would stay in it)',
     ]);
   });
 
@@ -133,6 +141,16 @@ describe('the printed plan', () => {
       'objects: 0 to add, 0 to change, 0 to remove, 1 to leave in the cluster (Namespaces and platform objects)',
       '  =   Namespace lab: leaves git, stays in the cluster (Prune=false)',
     ]);
+  });
+
+  test('an object that moved to another folder is where it is now: changed when its text changed, never shown leaving git', () => {
+    const namespace = (name: string, extra = '') => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n  annotations:\n    argocd.argoproj.io/sync-options: Prune=false,Delete=false${extra}\n`;
+    // HEAD has the old folder; dist/ on disk (the baseline's other half) and the new tree the new one.
+    const moved = (text: string) => objectChanges(
+      new Map([['cluster/platform/namespace.lab.yaml', namespace('lab')], ['cluster/platform/packages/namespace.lab.yaml', text]]),
+      new Map([['cluster/platform/packages/namespace.lab.yaml', text]]), ['cluster']);
+    expect(moved(namespace('lab'))).toEqual([]);
+    expect(moved(namespace('lab', '\n    fabric.kubelize.io/stage: packages'))).toEqual([{ kind: ChangeKind.UPDATE, object: 'Namespace lab' }]);
   });
 
   test('names each Machine with a symbol, a verb and each field\'s effect, after the summary and destroys lines', () => {
@@ -230,13 +248,13 @@ describe('the destroy guard of synth', () => {
 
   test('a dry run (npm run plan) returns the destructive plan and writes nothing', () => {
     const before = readTree(dist);
-    claims([minimalMachine('a', { proxmox: { node: 'pve2', storage: 'local-zfs', bridge: 'vmbr0', templateId: 9000 } })]);
+    claims([minimalMachine('a', { proxmox: { node: 'pve', storage: 'local-zfs', bridge: 'vmbr0', templateId: 9001 } })]);
     const result = synthesize({ projectDir: project, dryRun: true });
     expect(result.written).toBe(false);
     expect(formatPlan(result.plan)).toBe([
       'plan: 0 to add, 0 to change in place, 0 to change with a reboot or data loss, 1 to replace, 1 to remove',
       'destroys: 2 (Machines whose VM is destroyed or replaced, or whose disk data is lost)',
-      '  -/+ Machine infra-machines/a: replaced: spec.proxmox.node "pve" → "pve2" (replace: bpg recreates a VM moved to another node: migrate is off)',
+      '  -/+ Machine infra-machines/a: replaced: spec.proxmox.templateId 9000 → 9001 (replace: the VM is cloned again from the new template)',
       '  -   Machine infra-machines/b: removed: the VM is destroyed',
     ].join('\n'));
     expect(readTree(dist)).toEqual(before);

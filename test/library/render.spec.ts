@@ -26,6 +26,6 @@ describe('renderObjects', () => {
       'cluster/machines/machine.infra-machines.b.yaml',
       'cluster/machines/machine.infra-machines.c.yaml',
     ]);
-    expect(files).toEqual(expect.arrayContaining(['argocd/application.argocd.fabric.yaml', 'cluster/platform/namespace.infra-machines.yaml']));
+    expect(files).toEqual(expect.arrayContaining(['argocd/application.argocd.fabric.yaml', 'cluster/platform/packages/namespace.infra-machines.yaml']));
   });
 });

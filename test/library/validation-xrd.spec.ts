@@ -61,6 +61,9 @@ const SAMPLES: Record<string, RuleSample> = {
   'ip must not be the broadcast address of its subnet': {
     path: 'spec.network.ip', bad: network({ ip: '10.0.1.255', cidr: 24, gateway: '10.0.1.1' }), good: network({ ip: '10.0.1.255', cidr: 32, gateway: '10.0.1.1' }),
   },
+  'must be at least 2048 (MiB) when nix.flakeRef is set: the VM evaluates its NixOS system with nixos-rebuild, which needs more than 1 GiB': {
+    path: 'spec.memory.size', bad: (m) => { m.spec.memory.size = 1024; }, good: (m) => { m.spec.memory.size = 1024; delete m.spec.nix; },
+  },
   'adminUser must not be root': {
     path: 'spec.bootstrap.adminUser', bad: (m) => { m.spec.bootstrap.adminUser = 'root'; }, good: (m) => { m.spec.bootstrap.adminUser = 'rootless'; },
   },

@@ -10,6 +10,7 @@ import {
   PROVIDER_HEALTH_KEY,
   PROVIDER_OPEN_LIBS_KEY,
   providerHealthLua,
+  XRD_HEALTH_KEY,
 } from '../../src/gitops/argocd';
 import { describeWithArgoCdLua, HealthCheck } from '../_argocd-lua';
 
@@ -203,5 +204,33 @@ describeWithArgoCdLua('the gopher-lua runner keeps to what Argo CD v3.5 gives a 
   test('ships in argocd-cm under the key Argo CD reads for fabric.kubelize.io Machines', () => {
     expect(MACHINE_HEALTH_KEY).toBe('resource.customizations.health.fabric.kubelize.io_Machine');
     expect(argoCdSettings()[MACHINE_HEALTH_KEY]).toBe(machineHealthLua());
+  });
+});
+
+describeWithArgoCdLua('the XRD health check holds the sync waves until Crossplane has established the XRD', (check) => {
+  const xrd = (spec: Record<string, unknown>, status?: Record<string, unknown>) => ({
+    apiVersion: 'apiextensions.crossplane.io/v2',
+    kind: 'CompositeResourceDefinition',
+    metadata: { name: 'machines.fabric.kubelize.io' },
+    spec: { group: 'fabric.kubelize.io', names: { kind: 'Machine', plural: 'machines' }, scope: 'Namespaced', ...spec },
+    ...(status ? { status } : {}),
+  });
+  const ESTABLISHED = condition('Established', 'True', 'WatchingCompositeResource');
+  const OFFERED = condition('Offered', 'True', 'WatchingCompositeResourceClaim');
+  const CLAIMS = { claimNames: { kind: 'Machine', plural: 'machines' } };
+
+  test('argocd-cm carries it under the XRD\'s own group and kind, which wins over Argo CD\'s *.crossplane.io check', () => {
+    expect(argoCdSettings()[XRD_HEALTH_KEY]).toContain('Established');
+  });
+
+  test.each(([
+    ['just created, no status: Argo CD\'s own check calls this Healthy', {}, undefined, 'Progressing'],
+    ['a status without conditions', {}, {}, 'Progressing'],
+    ['Established=False while terminating', {}, { conditions: [condition('Established', 'False', 'TerminatingCompositeResource')] }, 'Progressing'],
+    ['namespaced (v2, no claim): Established=True', {}, { conditions: [ESTABLISHED] }, 'Healthy'],
+    ['legacy, offering a claim: Established=True, Offered not yet', CLAIMS, { conditions: [ESTABLISHED] }, 'Progressing'],
+    ['legacy, offering a claim: both True', CLAIMS, { conditions: [ESTABLISHED, OFFERED] }, 'Healthy'],
+  ] as Array<[string, Record<string, unknown>, Record<string, unknown> | undefined, string]>).map(([reason, spec, status, expected]) => [reason, expected, spec, status]) as Array<[string, string, Record<string, unknown>, Record<string, unknown> | undefined]>)('%s → %s', async (_reason, expected, spec, status) => {
+    expect((await check(shipped(XRD_HEALTH_KEY), xrd(spec, status))).status).toBe(expected);
   });
 });

@@ -173,6 +173,7 @@ describe('the template module', () => {
     expect(template.boot.growPartition).toBe(true);
     expect(template.fileSystems['/'].autoResize).toBe(true);
     expect(template.services.qemuGuest.enable).toBe(true);
+    expect(template.zramSwap).toEqual({ enable: true, memoryPercent: 50 });
     expect(template.services['cloud-init'].settings.system_info).toMatchObject({ distro: 'nixos', default_user: { groups: ['wheel'] } });
     expect(template.nix.settings['experimental-features']).toEqual(['nix-command', 'flakes']);
   });

@@ -7,7 +7,7 @@ import * as YAML from 'yaml';
 import { synthesize } from '../../src/synth/synthesize';
 import { minimalMachine, REPO, tempProject } from '../_helpers';
 
-const PLATFORM = path.join('cluster', 'platform');
+const PLATFORM = path.join('cluster', 'platform', 'packages');
 const readYaml = (dir: string, file: string) => YAML.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
 const runtimeConfigIn = (dist: string) => readYaml(dist, path.join(PLATFORM, 'deploymentruntimeconfig.provider-terraform.yaml'));
 const providerContainer = (runtimeConfig: any) =>
@@ -31,6 +31,10 @@ describe('the committed dist/', () => {
 
   test('runs ten Terraform reconciles at once, re-plans every 10 minutes and kills a run after 45', () => {
     expect(providerContainer(runtimeConfigIn(dist)).args).toEqual(['--timeout=45m', '--poll=10m', '--max-reconcile-rate=10']);
+  });
+
+  test('turns the plugin cache off, so no reconcile waits on another\'s init or apply (provider-terraform locks only with it)', () => {
+    expect(readYaml(dist, path.join('cluster', 'platform', 'provider-config', 'clusterproviderconfig.fabric-proxmox.yaml')).spec.pluginCache).toBe(false);
   });
 
   test('sizes the pod for the controller plus ten Terraform runs', () => {

@@ -3,7 +3,7 @@ import { StructuralSchema } from '../../src/api/structural-schema';
 import { machineSchema } from '../../src/api/machine-schema';
 import { proxmoxModule, PROXMOX_PROVIDER } from '../../src/platform/terraform-module';
 import { MODULE_VARIABLES } from '../../src/platform/terraform-variables';
-import { CREATE_PATH_SECONDS, INIT_AND_PLAN_BUDGET, PROVIDER_TIMEOUT_MINUTES, PROXMOX_TIMEOUTS } from '../../src/platform/timeouts';
+import { CLONE_COPY_SECONDS, CREATE_PATH_SECONDS, INIT_AND_PLAN_BUDGET, PROVIDER_TIMEOUT_MINUTES, PROXMOX_TIMEOUTS } from '../../src/platform/timeouts';
 
 const tfModule = proxmoxModule({ insecureSkipTlsVerify: false });
 const body = JSON.stringify({ provider: tfModule.provider, locals: tfModule.locals, resource: tfModule.resource, output: tfModule.output });
@@ -71,6 +71,8 @@ describe('the Terraform module', () => {
     expect(vm.timeout_clone).toBe(PROXMOX_TIMEOUTS.clone);
     expect(vm.timeout_start_vm).toBe(PROXMOX_TIMEOUTS.startVm);
     expect((vm.agent as { timeout: string }).timeout).toBe(`${PROXMOX_TIMEOUTS.agent}s`);
+    // bpg bounds the whole create (copy, start, agent) by timeout_clone alone (vm.go:2321-2325).
+    expect(vm.timeout_clone).toBeGreaterThanOrEqual(CLONE_COPY_SECONDS + PROXMOX_TIMEOUTS.startVm + PROXMOX_TIMEOUTS.agent);
     expect(CREATE_PATH_SECONDS + INIT_AND_PLAN_BUDGET).toBeLessThan(PROVIDER_TIMEOUT_MINUTES * 60);
     for (const seconds of Object.values(PROXMOX_TIMEOUTS)) expect(seconds).toBeLessThan(PROVIDER_TIMEOUT_MINUTES * 60);
   });

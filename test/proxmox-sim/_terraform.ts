@@ -23,10 +23,20 @@ export interface SimWorkspace {
   readonly dir: string;
   /** `terraform <args>` in the directory; plan, apply and destroy get the varmap and no prompts. */
   terraform(...args: string[]): Promise<{ code: number; output: string }>;
+  /** Takes another render of the Machine (a changed field): its module and varmap, as provider-terraform rewrites them. */
+  update(workspace: Record<string, any>): void;
+}
+
+export interface SimWorkspaceOptions {
+  /**
+   * How Terraform and bpg trust the simulator's CA: variables replacing SSL_CERT_FILE (the default), e.g.
+   * `{ SSL_CERT_DIR: ... }`; a variable set to undefined is removed from the environment.
+   */
+  readonly trust?: Readonly<Record<string, string | undefined>>;
 }
 
 export function simWorkspace(sim: ProxmoxSim, workspace: Record<string, any>, providerConfig: Record<string, any>,
-  tools: { terraform: string; 'terraform-provider-proxmox': string }): SimWorkspace {
+  tools: { terraform: string; 'terraform-provider-proxmox': string }, options: SimWorkspaceOptions = {}): SimWorkspace {
   const dir = workspaceDir(workspace, providerConfig);
   const [tokenId, secret] = sim.token.split('=');
   const values: Record<string, string> = { api_url: sim.url, token_id: tokenId, token_secret: secret };
@@ -37,8 +47,14 @@ export function simWorkspace(sim: ProxmoxSim, workspace: Record<string, any>, pr
   fs.writeFileSync(tfrc, `provider_installation {\n  dev_overrides { "bpg/proxmox" = ${JSON.stringify(providers)} }\n  direct {}\n}\n`);
   return {
     dir,
+    update(next: Record<string, any>) {
+      fs.writeFileSync(path.join(dir, 'main.tf.json'), next.spec.forProvider.module);
+      fs.writeFileSync(path.join(dir, 'varmap.tfvars.json'), JSON.stringify(next.spec.forProvider.varmap ?? {}));
+    },
     async terraform(...args: string[]) {
-      const env = { ...process.env, TF_CLI_CONFIG_FILE: tfrc, SSL_CERT_FILE: sim.caFile, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+      const env: Record<string, string | undefined> = { ...process.env, TF_CLI_CONFIG_FILE: tfrc, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1',
+        ...(options.trust ?? { SSL_CERT_FILE: sim.caFile }) };
+      for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
       const flags = ['plan', 'apply', 'destroy'].includes(args[0]) ? ['-input=false', '-no-color', '-var-file=varmap.tfvars.json'] : ['-no-color'];
       try {
         const { stdout, stderr } = await run(tools.terraform, [...args, ...flags], { cwd: dir, env, maxBuffer: 64 * 1024 * 1024 });

@@ -206,9 +206,11 @@ describe('power and delete', () => {
   });
 
   test('migrate moves a stopped VM and its local disks to the target node', async () => {
-    // The documented FabricProvisioner role has no VM.Migrate.
+    // qemu-server src/PVE/API2/Qemu.pm:5365-5373: VM.Migrate on the VM (the documented role has it).
+    sim.revoke(() => true);
+    sim.grant({ path: '/', role: 'PVEVMUser', user: 'fabric@pve' });
     expect((await call(sim, 'POST', '/nodes/pve/qemu/123/migrate', { target: 'pve3' })).reason).toBe('Permission check failed (/vms/123, VM.Migrate)');
-    sim.grant({ path: '/', role: 'PVEVMAdmin', user: 'fabric@pve' });
+    sim.grant({ path: '/', role: 'FabricProvisioner', user: 'fabric@pve' });
     expect(await runTask(sim, 'POST', '/nodes/pve/qemu/123/migrate', { target: 'pve3', 'with-local-disks': 1 })).toBe('OK');
     expect(sim.vm(123)!.node).toBe('pve3');
     expect((await call(sim, 'GET', '/nodes/pve3/storage/local-zfs/content', { vmid: 123 })).body.data.map((volume: any) => volume.volid).sort())

@@ -1,12 +1,12 @@
 /**
  * The first lifecycle scenario: the Workspace the real `crank render` makes for an example Machine
- * (claims/dns01.ts), applied by the real Terraform with the real bpg/proxmox provider v0.111.1 to the simulator
+ * (test/fixtures/dns01.yaml, as the example fleet's claims/dns01.ts), applied by the real Terraform with the real bpg/proxmox provider v0.111.1 to the simulator
  * over HTTPS (_terraform.ts says how the provider is given and how it trusts the simulator's CA). Every request
  * bpg makes is checked against the Proxmox schema; one the schema refuses, or the simulator cannot check, fails
  * the test that made it.
  */
 import { startProxmoxSim, type ProxmoxSim, type RequestRecord } from '../../src/proxmox-sim';
-import { committedTree, RenderedMachine, renderTree } from '../_rendered-machines';
+import { dnsTree, RenderedMachine, renderTree } from '../_rendered-machines';
 import { describeWithTools, RunningFunction, startFunction } from '../_upstream-tools';
 import { SimWorkspace, simWorkspace } from './_terraform';
 
@@ -21,7 +21,7 @@ describeWithTools('the real Terraform and bpg/proxmox apply a rendered Workspace
     let seen = 0;
 
     beforeAll(async () => {
-      const tree = committedTree();
+      const tree = dnsTree();
       fn = await startFunction(tools['function-patch-and-transform']);
       [rendered] = await renderTree(tools.crank, fn.target, { ...tree, machines: tree.machines.filter(({ machine }) => machine.metadata.name === 'dns01') });
       sim = await startProxmoxSim();
