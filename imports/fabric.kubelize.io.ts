@@ -373,6 +373,13 @@ export interface MachineSpecNetwork {
   readonly ip?: string;
 
   /**
+   * Added by Fabric: the site IP pool (package.json fabric.site.ipPools) the address comes from. Synth allocates ip once and writes it into the Machine in dist/ with the pool's cidr, gateway, dns and domain (and bridge and vlan, when the pool sets them); it never moves while the Machine keeps the pool. An ip given with it must lie in the pool.
+   *
+   * @schema MachineSpecNetwork#ipPool
+   */
+  readonly ipPool?: string;
+
+  /**
    * Prefix length of ip.
    *
    * @schema MachineSpecNetwork#cidr
@@ -410,6 +417,7 @@ export function toJson_MachineSpecNetwork(obj: MachineSpecNetwork | undefined): 
   const result = {
     'dhcp': obj.dhcp,
     'ip': obj.ip,
+    'ipPool': obj.ipPool,
     'cidr': obj.cidr,
     'gateway': obj.gateway,
     'dns': obj.dns?.map(y => y),
@@ -476,6 +484,13 @@ export interface MachineSpecProxmox {
   readonly vmId?: number;
 
   /**
+   * Added by Fabric: true lets synth pick vmId from the site's VMID range (package.json fabric.site.vmIds) and write it into the Machine in dist/; it never moves while this stays true. A vmId given with it must lie in the range.
+   *
+   * @schema MachineSpecProxmox#allocateVmId
+   */
+  readonly allocateVmId?: boolean;
+
+  /**
    * Proxmox resource pool.
    *
    * @schema MachineSpecProxmox#pool
@@ -504,6 +519,7 @@ export function toJson_MachineSpecProxmox(obj: MachineSpecProxmox | undefined): 
     'templateId': obj.templateId,
     'templateNode': obj.templateNode,
     'vmId': obj.vmId,
+    'allocateVmId': obj.allocateVmId,
     'pool': obj.pool,
     'startOnBoot': obj.startOnBoot,
   };

@@ -104,9 +104,9 @@ export function readTree(dir: string): Record<string, string> {
   return out;
 }
 
-/** Parses every YAML file of a rendered tree into objects. */
+/** Parses every YAML (and JSON) file of a rendered tree into objects; the inventory's pages are not objects. */
 export function objectsOf(files: ReadonlyMap<string, string>): Array<Record<string, any>> {
-  return [...files.values()].map((text) => YAML.parse(text, { version: '1.1' }));
+  return [...files].filter(([file]) => !/\.(md|html)$/.test(file)).map(([, text]) => YAML.parse(text, { version: '1.1' }));
 }
 
 export function find(objects: Array<Record<string, any>>, kind: string, name: string, namespace?: string): Record<string, any> {

@@ -85,6 +85,12 @@ export function fleetFixtureMachines(): Array<Record<string, any>> {
   return YAML.parseAllDocuments(fs.readFileSync(FLEET_FIXTURE, 'utf8')).map((document) => document.toJSON()).filter(Boolean);
 }
 
+/** The site the fleet fixture's pooled Machine takes its address and VMID from. */
+export const FLEET_SITE = {
+  ipPools: { 'fixture-lan': { subnet: '10.40.0.0/24', gateway: '10.40.0.1', ranges: ['10.40.0.50-10.40.0.59'], dns: ['10.40.0.2'], domain: 'fixture.example.org', vlan: 40 } },
+  vmIds: { from: 5000, to: 5009 },
+};
+
 /** One Machine as the example fleet's dns01 is (static address, pinned VMID, pool, VLAN), kept apart from claims/. */
 export const DNS_FIXTURE = path.join(REPO, 'test', 'fixtures', 'dns01.yaml');
 
@@ -94,12 +100,12 @@ export function dnsTree(): SynthesizedTree {
 }
 
 /**
- * The fleet fixture synthesized by Fabric, with this repository's settings (some replaced by `overrides`),
- * into a temporary tree.
+ * The fleet fixture synthesized by Fabric, with this repository's settings and FLEET_SITE (some replaced by
+ * `overrides`), into a temporary tree.
  */
 export function fleetTree(overrides: Record<string, unknown> = {}, name = 'fleet fixture', fixture = FLEET_FIXTURE): SynthesizedTree {
   const project = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-fleet-'));
-  const settings = { ...JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).fabric, ...overrides };
+  const settings = { ...JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).fabric, site: FLEET_SITE, ...overrides };
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'fleet-fixture', fabric: settings }));
   fs.mkdirSync(path.join(project, 'claims'));
   fs.copyFileSync(fixture, path.join(project, 'claims', 'fleet.yaml'));

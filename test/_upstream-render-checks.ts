@@ -128,7 +128,9 @@ export function renderChecks(pass: RenderPass, committed: SynthesizedTree, fleet
 
   test('the API server\'s defaults (crank --xrd) give each fixture Machine as written the Workspace synth\'s defaults give', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fabric-as-written-'));
-    const results = await inParallel(fleetFixtureMachines(), 2, async (machine) => {
+    // A Machine leaving its address or VMID to synth is complete only as synth writes it (src/synth/allocation.ts).
+    const complete = fleetFixtureMachines().filter((machine) => machine.spec.network?.ipPool === undefined && machine.spec.proxmox?.allocateVmId !== true);
+    const results = await inParallel(complete, 2, async (machine) => {
       const file = path.join(dir, `${machine.metadata.namespace}.${machine.metadata.name}.yaml`);
       fs.writeFileSync(file, YAML.stringify(machine));
       const output = await crankRender(pass.crank, { xr: file, composition: fleet.composition, functions: fleet.function, xrd: fleet.xrd, target: pass.target() });

@@ -130,7 +130,7 @@ const rows: Array<[string, (m: Doc) => void, string, RegExp, (string | null)?]> 
   ['typo memroy in spec', (m) => { m.spec.memroy = { size: 4096 }; }, 'spec.memroy', /^is not a field of the Machine API \(the API server would silently drop it\); known fields: hostname, cpu, memory, /],
   ['typo core in spec.cpu', (m) => { m.spec.cpu.core = 4; }, 'spec.cpu.core', /^is not a field of the Machine API .*; known fields: cores, sockets, type; did you mean `cores`\?$/],
   ['typo lables in metadata', (m) => { m.metadata.lables = { team: 'infra' }; }, 'metadata.lables', /^is not a field of the Machine API .*; known fields: name, namespace, labels, annotations; did you mean `labels`\?$/],
-  ['typo gatway in spec.network', (m) => { m.spec.network.gatway = '10.0.1.1'; }, 'spec.network.gatway', /^is not a field of the Machine API .*; known fields: dhcp, ip, cidr, gateway, dns, domain; did you mean `gateway`\?$/],
+  ['typo gatway in spec.network', (m) => { m.spec.network.gatway = '10.0.1.1'; }, 'spec.network.gatway', /^is not a field of the Machine API .*; known fields: dhcp, ip, ipPool, cidr, gateway, dns, domain; did you mean `gateway`\?$/],
   ['unknown field in a data disk', (m) => { m.spec.dataDisks[0].ssd = true; }, 'spec.dataDisks[0].ssd', /^is not a field of the Machine API .*; known fields: size, storage$/],
   ['status written by hand', (m) => { m.status = { vmId: 120 }; }, 'status', /^is not a field of the Machine API /, null],
   // Lists.
@@ -141,6 +141,7 @@ const rows: Array<[string, (m: Doc) => void, string, RegExp, (string | null)?]> 
   ['adminUser root', (m) => { m.spec.bootstrap.adminUser = 'root'; }, 'spec.bootstrap.adminUser', /^must not be root, got "root"$/],
   ['memory below 2048 MiB with a flake', (m) => { m.spec.memory.size = 1024; }, 'spec.memory.size', /^must be at least 2048 \(MiB\) when nix.flakeRef is set: .*, got 1024$/],
   ['dhcp true together with ip', (m) => { m.spec.network.dhcp = true; }, 'spec.network.dhcp', /^must not be true when a static ip is set, got true$/],
+  ['dhcp true together with an ipPool', setNetwork({ ipPool: 'lan', dhcp: true }), 'spec.network.dhcp', /^must not be true when an ipPool is set, got true$/],
   ['ip without gateway', (m) => { delete m.spec.network.gateway; }, 'spec.network.gateway', /^is required when ip is set$/],
   ['gateway without ip', setNetwork({ gateway: '10.0.1.1' }), 'spec.network.gateway', /^is only used with a static ip; set ip or remove gateway, got "10.0.1.1"$/],
   ['gateway outside ip/cidr', (m) => { m.spec.network.gateway = '10.0.2.1'; }, 'spec.network.gateway', /^must lie inside 10\.0\.1\.0\/24, the subnet of ip 10\.0\.1\.10, got "10.0.2.1"$/],

@@ -63,7 +63,7 @@ describe('npm run synth', () => {
     setClaims([minimalMachine('a'), minimalMachine('b'), minimalMachine('c')]);
     const run = cli();
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^plan: 1 to add, 0 to change in place, 0 to change with a reboot or data loss, 0 to replace, 0 to remove\n {2}\+ {3}Machine infra-machines\/c: added: 2 cores, 2048 MiB, 32 GiB disk, on node pve\nsynth: 3 Machines, 2 of \d+ files changed in dist\/ \(\d+ ms, peak \d+ MiB\)\n$/);
+    expect(run.stdout).toMatch(/^plan: 1 to add, 0 to change in place, 0 to change with a reboot or data loss, 0 to replace, 0 to remove\n {2}\+ {3}Machine infra-machines\/c: added: 2 cores, 2048 MiB, 32 GiB disk, on node pve\nsynth: 3 Machines, 4 of \d+ files changed in dist\/ \(\d+ ms, peak \d+ MiB\)\n$/);
     expect(fs.existsSync(path.join(dist, 'cluster', 'machines', 'machine.infra-machines.c.yaml'))).toBe(true);
   });
 

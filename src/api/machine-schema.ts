@@ -44,6 +44,12 @@ const networkRules: ValidationRule[] = [
     reason: 'FieldValueForbidden',
   },
   {
+    rule: "!(has(self.dhcp) && self.dhcp && has(self.ipPool))",
+    message: 'dhcp must not be true when an ipPool is set',
+    fieldPath: '.dhcp',
+    reason: 'FieldValueForbidden',
+  },
+  {
     rule: '!has(self.ip) || has(self.gateway)',
     message: 'gateway is required when ip is set',
     fieldPath: '.gateway',
@@ -166,6 +172,15 @@ const spec: StructuralSchema = {
       properties: {
         dhcp: { type: 'boolean', description: 'Use DHCP. true together with ip is an error.' },
         ip: ipv4('Static IPv4 address; present means static addressing.'),
+        ipPool: {
+          type: 'string',
+          maxLength: 63,
+          pattern: RFC1123_LABEL,
+          description:
+            'Added by Fabric: the site IP pool (package.json fabric.site.ipPools) the address comes from. Synth allocates ip once and ' +
+            "writes it into the Machine in dist/ with the pool's cidr, gateway, dns and domain (and bridge and vlan, when the pool sets them); " +
+            'it never moves while the Machine keeps the pool. An ip given with it must lie in the pool.',
+        },
         cidr: { type: 'integer', minimum: 1, maximum: 32, default: 24, description: 'Prefix length of ip.' },
         gateway: ipv4('Default gateway; required when ip is set, must lie inside ip/cidr.'),
         dns: {
@@ -211,6 +226,12 @@ const spec: StructuralSchema = {
           description: "Node whose configuration holds the template; the clone runs there and the VM moves to node. Absent: node. Only read when the VM is created.",
         },
         vmId: { type: 'integer', minimum: 100, maximum: 999999999, description: 'Pinned VMID. Absent: the next free VMID.' },
+        allocateVmId: {
+          type: 'boolean',
+          description:
+            "Added by Fabric: true lets synth pick vmId from the site's VMID range (package.json fabric.site.vmIds) and write it into " +
+            'the Machine in dist/; it never moves while this stays true. A vmId given with it must lie in the range.',
+        },
         pool: {
           type: 'string',
           maxLength: 64,

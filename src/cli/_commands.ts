@@ -26,6 +26,7 @@ export const BENCH_COMMAND: CommandSpec = {
     { name: '--sizes', value: '<n,n,...>', description: 'generated fleet sizes to time, besides the example fleet; default: 100,1000' },
     { name: '--runs', value: '<n>', description: 'timed runs per measurement (min and median are reported); default: 5' },
     { name: '--compare', value: '<checkout>', description: 'another Fabric checkout (built) whose synth takes turns with this one, to measure a change' },
+    { name: '--pools', description: 'also time each size with its Machines drawing addresses from an IP pool and VMIDs from the site\'s range, for comparison with the same fleet of literal ones' },
   ],
   exitCodes: ['0  done', '1  a run failed', '2  bad usage'],
 };

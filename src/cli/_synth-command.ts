@@ -79,6 +79,7 @@ export function synthCommand(argv: readonly string[], options: SynthCommandOptio
     if (dryRun) output.out(`plan: ${result.machineCount} Machines, ${result.changed ? 'nothing written' : `${shownOut} unchanged`} (${ms} ms)`);
     else if (!result.changed) output.out(`synth: ${result.machineCount} Machines, ${shownOut} unchanged (${ms} ms, peak ${peakMiB()} MiB)`);
     else output.out(`synth: ${result.machineCount} Machines, ${result.changedFiles} of ${result.files.size} files changed in ${shownOut} (${ms} ms, peak ${peakMiB()} MiB)`);
+    for (const warning of result.warnings) output.err(`warning: ${warning}`);
     const refusals = refusedChanges(result.plan);
     if (refusals.length > 0) {
       output.err(`the bpg/proxmox provider cannot apply:\n${refusals.map((line) => `  ${line}`).join('\n')}`);

@@ -28,6 +28,8 @@ interface Options {
   readonly runs: number;
   /** Another Fabric checkout whose synth takes turns with this one's. */
   readonly compare?: string;
+  /** Also time each size with addresses and VMIDs allocated from the site (src/synth/allocation.ts). */
+  readonly pools: boolean;
 }
 
 interface Measurement {
@@ -56,11 +58,20 @@ function parseOptions(argv: readonly string[]): Options | number {
   }
   const compare = option('--compare');
   if (compare !== undefined && !fs.existsSync(path.join(compare, 'bin', 'fabric.js'))) throw new UsageError(`--compare ${compare}: no Fabric checkout there (no bin/fabric.js)`);
-  return { sizes, runs, compare };
+  return { sizes, runs, compare, pools: parsed.values.has('--pools') };
 }
 
-/** Machine number i: unique name, hostname, static IP and VMID, so the fleet checks pass. */
-function machineSpec(i: number): { name: string; spec: Record<string, unknown> } {
+/** The site a pooled fleet draws from: room for the largest fleet the literal addresses below allow. */
+const BENCH_SITE = {
+  ipPools: { bench: { subnet: '10.16.0.0/12', gateway: '10.31.255.254', ranges: ['10.16.0.2-10.31.255.253'] } },
+  vmIds: { from: 100000, to: 999999 },
+};
+
+/**
+ * Machine number i: unique name, hostname, static IP and VMID, so the fleet checks pass; `pooled`, the IP
+ * and VMID are left to synth, from BENCH_SITE.
+ */
+function machineSpec(i: number, pooled = false): { name: string; spec: Record<string, unknown> } {
   const name = `bench${String(i).padStart(5, '0')}`;
   return {
     name,
@@ -68,8 +79,10 @@ function machineSpec(i: number): { name: string; spec: Record<string, unknown> }
       cpu: { cores: 2 },
       memory: { size: 2048 },
       disk: { size: 32 },
-      network: { ip: `10.${16 + Math.floor(i / 65000)}.${Math.floor(i / 250) % 260}.${(i % 250) + 2}`, cidr: 16, gateway: `10.${16 + Math.floor(i / 65000)}.255.254` },
-      proxmox: { node: `pve${(i % 3) + 1}`, vmId: 100000 + i },
+      network: pooled
+        ? { ipPool: 'bench' }
+        : { ip: `10.${16 + Math.floor(i / 65000)}.${Math.floor(i / 250) % 260}.${(i % 250) + 2}`, cidr: 16, gateway: `10.${16 + Math.floor(i / 65000)}.255.254` },
+      proxmox: { node: `pve${(i % 3) + 1}`, ...(pooled ? { allocateVmId: true } : { vmId: 100000 + i }) },
       // A real public key, generated for the benchmark (its private half was discarded): synth checks keys.
       bootstrap: { sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO3+wvc10uSXd4/aZcU/V5V8e9McC4w0f+IJjU2xvUGC bench@fabric'] },
       tags: { environment: 'bench' },
@@ -78,12 +91,12 @@ function machineSpec(i: number): { name: string; spec: Record<string, unknown> }
 }
 
 /** A throwaway project sharing this repository's code and dependencies, with N generated claims. */
-function makeProject(n: number, format: 'yaml' | 'ts'): string {
+function makeProject(n: number, format: 'yaml' | 'ts', pooled = false): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fabric-bench-${format}-${n}-`));
   // This repository's settings, under another package name: named @kubelize/fabric, the project would be
   // what its claims' `@kubelize/fabric` resolves to.
   const { fabric } = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'fabric-bench', private: true, fabric }));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'fabric-bench', private: true, fabric: pooled ? { ...fabric, site: BENCH_SITE } : fabric }));
   // This repository's dependencies, and the repository itself as @kubelize/fabric, which TypeScript claims import.
   const modules = path.join(dir, 'node_modules');
   fs.mkdirSync(path.join(modules, '@kubelize'), { recursive: true });
@@ -93,7 +106,7 @@ function makeProject(n: number, format: 'yaml' | 'ts'): string {
   fs.symlinkSync(REPO, path.join(modules, '@kubelize', 'fabric'));
   fs.mkdirSync(path.join(dir, 'claims'));
   for (let i = 0; i < n; i++) {
-    const { name, spec } = machineSpec(i);
+    const { name, spec } = machineSpec(i, pooled);
     const metadata = { name, namespace: 'infra-machines' };
     const file = path.join(dir, 'claims', `${name}.${format}`);
     if (format === 'yaml') {
@@ -241,7 +254,10 @@ function main(): void {
   const projects: string[] = [];
   try {
     const workloads: Array<{ fleet: string; format: 'yaml' | 'ts'; project: string }> = [{ fleet: 'example (claims/)', format: 'ts', project: exampleProject() }];
-    for (const n of options.sizes) for (const format of ['yaml', 'ts'] as const) workloads.push({ fleet: String(n), format, project: makeProject(n, format) });
+    for (const n of options.sizes) {
+      for (const format of ['yaml', 'ts'] as const) workloads.push({ fleet: String(n), format, project: makeProject(n, format) });
+      if (options.pools) workloads.push({ fleet: `${n} from pools`, format: 'yaml', project: makeProject(n, 'yaml', true) });
+    }
     for (const { fleet, format, project } of workloads) {
       projects.push(project);
       fs.writeFileSync(path.join(project, 'floor.cjs'), FLOOR_SCRIPT);

@@ -95,6 +95,9 @@ export const FIELD_EFFECTS: readonly FieldEffect[] = [
     effect: Effect.NEXT_BOOT,
     why: 'the flake reference (SMBIOS) reaches the VM when Proxmox next starts it (stop and start, or Reboot in Proxmox); nothing restarts it for this change, and a reboot inside the guest applies nothing',
   },
+  // Synth's own fields (allocation.ts): what they allocate is written into ip and vmId, whose rows apply.
+  { field: 'spec.network.ipPool', effect: Effect.IN_PLACE, why: 'Fabric-only: names the pool the address came from' },
+  { field: 'spec.proxmox.allocateVmId', effect: Effect.IN_PLACE, why: 'Fabric-only: says synth picked the VMID' },
   // Crossplane's own field: nothing reaches Proxmox.
   { field: 'spec.deletionPolicy', effect: Effect.IN_PLACE, why: 'Crossplane-only: decides what deleting the Machine does' },
 ];

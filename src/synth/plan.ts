@@ -104,6 +104,7 @@ export function computePlan(current: readonly PlannedMachine[], next: readonly P
       to && !orphan ? `renamed to ${to}? the VM is destroyed and recreated` : orphan ? 'deletionPolicy Orphan: the VM keeps running' : 'the VM is destroyed',
       ...(to && orphan ? [`renamed to ${to}? a new VM is created beside it`] : []),
       ...(machine.source ? [`it is in ${machine.source} but not in the new tree`] : []),
+      ...(allocated(machine.spec).length > 0 ? [`its ${allocated(machine.spec).join(' and ')} stay taken until the removal is committed`] : []),
     ];
     changes.push({ id, kind: ChangeKind.REMOVE, details, destructive: !orphan });
   }
@@ -114,7 +115,15 @@ export function computePlan(current: readonly PlannedMachine[], next: readonly P
 function size(spec: MachineSpec): string {
   const cores = (spec.cpu?.cores ?? 0) * (spec.cpu?.sockets ?? 1);
   const data = (spec.dataDisks ?? []).map((disk) => ` + ${disk.size} GiB`).join('');
-  return `${cores} core${cores === 1 ? '' : 's'}, ${spec.memory?.size} MiB, ${spec.disk?.size ?? 32} GiB disk${data}, on node ${spec.proxmox?.node}`;
+  return `${cores} core${cores === 1 ? '' : 's'}, ${spec.memory?.size} MiB, ${spec.disk?.size ?? 32} GiB disk${data}, on node ${spec.proxmox?.node}${allocated(spec).map((a) => `, ${a}`).join('')}`;
+}
+
+/** What synth allocated to a Machine (allocation.ts): `ip 10.0.20.100 from IP pool lan`, `VMID 1000 from the site's range`. */
+function allocated(spec: MachineSpec): string[] {
+  return [
+    ...(spec.network?.ipPool !== undefined && spec.network.ip !== undefined ? [`ip ${spec.network.ip} from IP pool ${spec.network.ipPool}`] : []),
+    ...(spec.proxmox?.allocateVmId === true && spec.proxmox.vmId !== undefined ? [`VMID ${spec.proxmox.vmId} from the site's range`] : []),
+  ];
 }
 
 /**

@@ -13,6 +13,7 @@ import { MonitoringSettings, MonitoringSettingsInput, resolveMonitoringSettings 
 import { FabricError } from '../util/errors';
 import { findCredentials } from '../validation/secret-scan';
 import { httpsRepoUrl, originUrl } from './git-remote';
+import { resolveSite, SiteSettings, SiteSettingsInput } from './site-settings';
 
 /** A setting in package.json that is wrong or missing: the message names it and what to set. */
 export class SettingsError extends FabricError {}
@@ -44,10 +45,13 @@ export interface FabricSettings {
   readonly provider: ProviderRuntimeSettings;
   /** Node exporters, scrape configuration, alerts and Machine metrics (docs/monitoring.md). @default undefined (off) */
   readonly monitoring?: MonitoringSettings;
+  /** The Proxmox nodes' capacity, IP pools and VMID range (site-settings.ts). @default - none of them */
+  readonly site: SiteSettings;
 }
 
-export type FabricSettingsInput = Partial<Omit<FabricSettings, 'gitops' | 'credentialsSecret' | 'provider' | 'monitoring'>> & {
+export type FabricSettingsInput = Partial<Omit<FabricSettings, 'gitops' | 'credentialsSecret' | 'provider' | 'monitoring' | 'site'>> & {
   readonly monitoring?: MonitoringSettingsInput | boolean;
+  readonly site?: SiteSettingsInput;
   readonly provider?: Partial<ProviderRuntimeSettings>;
   readonly gitops?: Partial<GitOpsSettings>;
   readonly credentialsSecret?: Partial<SecretReference>;
@@ -96,6 +100,7 @@ export function resolveSettings(input: FabricSettingsInput = {}): FabricSettings
     insecureSkipTlsVerify: input.insecureSkipTlsVerify ?? false,
     provider: resolveProviderRuntime(input.provider),
     ...monitoringOf(input.monitoring),
+    site: resolveSite(input.site),
   };
 }
 

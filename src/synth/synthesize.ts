@@ -30,6 +30,10 @@ import { givenConsents, keepConsents, specHash } from './removal-consent';
 import { CHART_FOLDERS, CLUSTER_DIR, renderObjects, toYamlFiles } from './render';
 import { FabricSettings, loadSettings } from './settings';
 import { monitoringFiles } from './monitoring-files';
+import { allocate, allocatedMachines, AllocationResult, PreviousMachine } from './allocation';
+import { SiteSettings } from './site-settings';
+import { CapacityReport, checkCapacity } from './capacity';
+import { buildInventory, INVENTORY_DIR, inventoryHtml, inventoryMarkdown } from './inventory';
 import { contentHash, forgetTreeIndex, readTreeIndex, renderedBefore, sourceKeys, TreeIndex, unchangedSinceIndexed, writeTreeIndex } from './tree-index';
 
 export interface SynthOptions {
@@ -52,6 +56,8 @@ export interface SynthResult {
   readonly changed: boolean;
   /** How many files of dist/ the new tree adds, changes or removes. */
   readonly changedFiles: number;
+  /** What the user should know but synth does not refuse: nodes and storages close to full. */
+  readonly warnings: readonly string[];
 }
 
 /** Refusal of a plan that destroys VMs without --allow-destroy. */
@@ -74,16 +80,17 @@ export function synthesize(options: SynthOptions): SynthResult {
   const settings = loadSettings(projectDir);
 
   const loaded = loadClaims(projectDir, findClaimFiles(projectDir));
-  const { fleet, machines, problems } = checkClaims(projectDir, [...loaded.claims], settings, loaded.problems);
+  const settled = settledTree(outDir);
+  const { machines: previous, onDisk: previousTexts } = allocatesValues(settings.site) ? previousAllocations(projectDir, outDir, settled) : { machines: [], onDisk: new Map<string, string>() };
+  const { fleet, machines, problems, capacity, allocation } = checkClaims(projectDir, [...loaded.claims], settings, loaded.problems, previous);
   // A plan writes nothing; a claim synth refuses is not kept.
   if (!options.dryRun) loaded.cache?.save(new Set(problems.map((problem) => problem.file)));
   if (problems.length > 0) throw new ValidationError(problems);
 
   // A file the tree index says still holds what synth wrote, and that synth would write again, is not read;
   // one it says was rendered from the same object is read, not rendered again.
-  const settled = settledTree(outDir);
   const index = readTreeIndex(projectDir, outDir, settled);
-  const { objects, sourceOf, files, readBack } = renderTree(fleet.charts, index, settled);
+  const { objects, sourceOf, files, readBack } = renderTree(fleet.charts, index, settled, previousTexts);
   // An empty cluster tree, once committed, would make ArgoCD prune every Machine.
   if (![...files.keys()].some((file) => file.startsWith(`${CLUSTER_DIR}/`))) throw new Error(`refusing to write a dist/ with nothing in ${CLUSTER_DIR}/`);
   // Host facts for the NixOS side, beside (never inside) the tree ArgoCD applies.
@@ -92,6 +99,10 @@ export function synthesize(options: SynthOptions): SynthResult {
   for (const [file, text] of monitoringFiles(machines, settings.monitoring)) files.set(file, text);
   // Which of them the repository's root flake (flake.nix) builds.
   files.set(NIXOS_CONFIGURATIONS_FILE, nixosConfigurationsFile(repositoryFlake(machines, settings.gitops.repoURL)));
+  // The inventory, for review: read in a pull request (Markdown) or opened from a checkout (HTML).
+  const inventory = buildInventory(machines, settings.site, capacity, allocation.held);
+  files.set(`${INVENTORY_DIR}/README.md`, inventoryMarkdown(inventory));
+  files.set(`${INVENTORY_DIR}/index.html`, inventoryHtml(inventory));
   // The package metadata is reviewed in git but installed by `crossplane xpkg`, never by ArgoCD.
   files.set(`package/${PACKAGE_METADATA_FILE}`, renderPackageMetadata(settings));
   // A file that synth would write again unchanged need not be parsed: its object is the one just rendered.
@@ -101,7 +112,8 @@ export function synthesize(options: SynthOptions): SynthResult {
     const next = files.get(file);
     const same = next !== undefined && (readBack.has(file) || unchangedSinceIndexed(index, file, fs.statSync(full))?.hash === contentHash(next));
     if (same) trusted++;
-    return same ? next : undefined;
+    // A file allocation read already is not read again.
+    return same ? next : previousTexts.get(file);
   });
   const committed = committedTree(projectDir, outDir, current);
   const baseline = currentMachines(current, committed?.files, unchanged);
@@ -133,11 +145,15 @@ export function synthesize(options: SynthOptions): SynthResult {
     keepConsents(projectDir, committed?.head, new Map(removed.map((change) => [change.id, specHash(specOf.get(change.id)!)])));
   }
   const changedFiles = [...files].filter(([file, text]) => current.get(file) !== text).length + [...current.keys()].filter((file) => !files.has(file)).length;
-  return { files, plan, machineCount: machines.length, written: !options.dryRun && changed, changed, changedFiles };
+  return { files, plan, machineCount: machines.length, written: !options.dryRun && changed, changed, changedFiles, warnings: capacity.warnings };
 }
 
 export interface CheckedClaims {
   readonly fleet: FleetApp;
+  /** The addresses and VMIDs Machines were given (allocation.ts). */
+  readonly allocation: AllocationResult;
+  /** What each node and storage of the site is given (capacity.ts), and the warnings of those nearly full. */
+  readonly capacity: CapacityReport<Machine>;
   /** The Machine of every claim that is one, in claim order. */
   readonly machines: readonly Machine[];
   /** Every problem, sorted by file and position; none when the fleet may be written. */
@@ -149,17 +165,26 @@ export interface CheckedClaims {
  * each Machine's own problems, and the fleet's (the Platform's rules and the repository flake's). Problems
  * of YAML claims get their line and column (`projectDir` holds the claims).
  */
-export function checkClaims(projectDir: string, claims: readonly RawClaim[], settings: FabricSettings, loadProblems: readonly Problem[] = []): CheckedClaims {
+export function checkClaims(projectDir: string, claims: readonly RawClaim[], settings: FabricSettings, loadProblems: readonly Problem[] = [],
+  previous: readonly PreviousMachine[] = []): CheckedClaims {
   const envelopes = claims.map((claim) => ({ claim, ...checkClaimEnvelope(claim.document) }));
-  const fleet = buildFleetApp(envelopes.filter((e) => e.isMachine).map((e) => e.claim), settings);
+  // Addresses and VMIDs are written into the claims before the Machines are built, so they are checked and
+  // written like any field.
+  const allocation = allocate(envelopes.filter((e) => e.isMachine).map((e) => e.claim), settings.site, previous);
+  const fleet = buildFleetApp(allocation.claims, settings);
   const machines = fleet.machines.map(({ machine }) => machine);
   const claimOf = new Map(fleet.machines.map(({ machine, claim }) => [machine, claim]));
+  // A collision allocation reports is not reported again by the fleet rule on the same field.
+  const allocated = new Set(allocation.problems.map((p) => `${p.machine} ${p.path}`));
+  const fleetRules = fleet.platform.fleetProblems(machines).filter((p) => !allocated.has(`${machineId(p.machine)} ${p.path}`));
+  const capacity = checkCapacity(machines, settings.site);
   const problems = collectProblems(projectDir, [
     ...loadProblems,
+    ...allocation.problems,
     ...envelopes.flatMap(({ claim, issues, isMachine }) => issues.map((issue) => ({ file: claim.file, index: claim.index, ...(isMachine || claim.document.kind === MACHINE_KIND ? { machine: claimLabel(claim) } : {}), ...issue }))),
-    ...fleet.machines.flatMap(({ machine, claim }) => machine.problems().map((problem) => ({ ...problem, index: claim.index }))),
-  ], [...fleet.platform.fleetProblems(machines), ...repositoryFlake(machines, settings.gitops.repoURL).problems], claimOf);
-  return { fleet, machines, problems };
+    ...fleet.machines.flatMap(({ machine, claim }) => machine.problems().filter((p) => !allocated.has(`${p.machine} ${p.path}`)).map((problem) => ({ ...problem, index: claim.index }))),
+  ], [...fleetRules, ...capacity.problems, ...repositoryFlake(machines, settings.gitops.repoURL).problems], claimOf);
+  return { fleet, allocation, capacity, machines, problems };
 }
 
 /** How a problem names a claim's Machine: `namespace/name`, or `#n` (its place in the file) without a name. */
@@ -192,12 +217,12 @@ function collectProblems(projectDir: string, own: readonly Problem[], fleet: Rea
  * The charts' objects rendered to YAML files, and the files read back instead (`readBack`): those the tree
  * index shows rendered from the same object, which stat and hash show still hold it.
  */
-function renderTree(charts: readonly Chart[], index: TreeIndex, tree: string) {
+function renderTree(charts: readonly Chart[], index: TreeIndex, tree: string, read: ReadonlyMap<string, string> = new Map()) {
   const objects = renderObjects(charts);
   const sourceOf = sourceKeys(objects);
   const readBack = new Set<string>();
   const files = toYamlFiles(objects, (file) => {
-    const text = renderedBefore(index, tree, file, sourceOf);
+    const text = renderedBefore(index, tree, file, sourceOf, read.get(file));
     if (text !== undefined) readBack.add(file);
     return text;
   });
@@ -218,6 +243,21 @@ function currentMachines(onDisk: ReadonlyMap<string, string>, committed: Readonl
   return [...machines, ...fromGit.map((m) => ({ ...m, source: 'git HEAD' }))];
 }
 
+/** Whether the site describes anything synth allocates from. */
+function allocatesValues(site: SiteSettings): boolean {
+  return Object.keys(site.ipPools).length > 0 || site.vmIds !== undefined;
+}
+
+/**
+ * The Machines holding allocated values in the previous trees: dist/ on disk, then git HEAD for the files
+ * dist/ does not hold as they are (so a deleted dist/ loses no allocation).
+ */
+function previousAllocations(projectDir: string, outDir: string, settled: string): { machines: PreviousMachine[]; onDisk: Map<string, string> } {
+  const onDisk = readTreeFiles(settled, undefined, (file) => /\.ya?ml$/.test(file));
+  const committed = committedTree(projectDir, outDir, onDisk);
+  return { machines: [...allocatedMachines(onDisk, 'dist/'), ...allocatedMachines(committed?.files ?? new Map(), 'git HEAD')], onDisk };
+}
+
 function sameTree(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
   return a.size === b.size && [...b].every(([file, text]) => a.get(file) === text);
 }
@@ -226,14 +266,14 @@ function sameTree(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>
  * Every file of a tree, `/`-separated path relative to it → text; empty when there is no tree. `known` may
  * give a file's text by its full path without reading it (from its stat and the tree index).
  */
-function readTreeFiles(dir: string, known: (file: string, full: string) => string | undefined = () => undefined): Map<string, string> {
+function readTreeFiles(dir: string, known: (file: string, full: string) => string | undefined = () => undefined, wanted = (_file: string) => true): Map<string, string> {
   const files = new Map<string, string>();
   if (!fs.existsSync(dir)) return files;
   for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const full = path.join(entry.parentPath, entry.name);
     const file = path.relative(dir, full).split(path.sep).join('/');
-    files.set(file, known(file, full) ?? fs.readFileSync(full, 'utf8'));
+    if (wanted(file)) files.set(file, known(file, full) ?? fs.readFileSync(full, 'utf8'));
   }
   return files;
 }

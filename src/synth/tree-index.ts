@@ -145,11 +145,14 @@ function pruneIndexes(stateDir: string, written: string, outDir: string): void {
 /**
  * The text of `file` in `dir` when the index shows it rendered from an object of the renderKey it has now
  * and the file still holds it: read, not rendered again (a read costs a fraction of a render). Else
- * undefined. The key is only computed when the index has one to compare.
+ * undefined. The key is only computed when the index has one to compare. A file already read this run
+ * is given as `read`.
  */
-export function renderedBefore(index: TreeIndex, dir: string, file: string, sourceOf: SourceKey): string | undefined {
+export function renderedBefore(index: TreeIndex, dir: string, file: string, sourceOf: SourceKey, read?: string): string | undefined {
   const entry = index.files.get(file);
   if (entry?.source === undefined || entry.source !== sourceOf(file)) return undefined;
+  // Already read this run (`read`): its hash says whether it still holds what was indexed.
+  if (read !== undefined) return contentHash(read) === entry.hash ? read : undefined;
   const full = path.join(dir, file);
   const stat = fs.statSync(full, { throwIfNoEntry: false });
   if (!stat || !unchangedSinceIndexed(index, file, stat)) return undefined;

@@ -39,6 +39,9 @@ const SAMPLES: Record<string, RuleSample> = {
   'dhcp must not be true when a static ip is set': {
     path: 'spec.network.dhcp', bad: (m) => { m.spec.network.dhcp = true; }, good: network({ dhcp: true }),
   },
+  'dhcp must not be true when an ipPool is set': {
+    path: 'spec.network.dhcp', bad: network({ ipPool: 'lan', dhcp: true }), good: network({ ipPool: 'lan', ip: '10.0.1.10', gateway: '10.0.1.1' }),
+  },
   'gateway is required when ip is set': {
     path: 'spec.network.gateway', bad: network({ ip: '10.0.1.10' }), good: network({ ip: '10.0.1.10', gateway: '10.0.1.1' }),
   },

@@ -148,7 +148,7 @@ describe('the engine setting', () => {
       `${ChangeKind.ADD} GitRepository flux-system/fabric`,
       ...STAGES.map((name) => `${ChangeKind.ADD} Kustomization flux-system/${name}`),
     ].sort());
-    expect(fs.readdirSync(outDir).sort()).toEqual(['cluster', 'flux', 'hosts', 'package']);
+    expect(fs.readdirSync(outDir).sort()).toEqual(['cluster', 'flux', 'hosts', 'inventory', 'package']);
   });
 });
 

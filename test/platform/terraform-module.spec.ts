@@ -42,7 +42,9 @@ describe('the Terraform module', () => {
 
   test('every leaf of the Machine spec reaches the module through the variable table', () => {
     const wired = new Set(MODULE_VARIABLES.map((v) => v.from));
-    const notTerraform = new Set(['spec.deletionPolicy']); // becomes the Workspace's managementPolicies
+    // deletionPolicy becomes the Workspace's managementPolicies; ipPool and allocateVmId only say where synth
+    // took ip and vmId from (src/synth/allocation.ts), and those two reach the module.
+    const notTerraform = new Set(['spec.deletionPolicy', 'spec.network.ipPool', 'spec.proxmox.allocateVmId']);
     for (const leaf of leafPaths(machineSchema.properties!.spec, 'spec')) {
       if (notTerraform.has(leaf)) continue;
       const owner = [...wired].find((from) => leaf === from || leaf.startsWith(`${from}.`) || leaf.startsWith(`${from}[]`));
