@@ -223,6 +223,37 @@ describeWithTools('a Machine\'s life, applied by the real Terraform and bpg/prox
       expect(await outputs()).toMatchObject({ ip_address: base.spec.network.ip });
     }, 180_000);
 
+    test.each([
+      ['VM.Config.CPU', 'the config update after the clone is refused', 'VM.Config.CPU'],
+      ['VM.Audit', 'bpg cannot read the clone and waits for it until timeout_clone', 'configuration to become unlocked'],
+    ])('an apply that fails after the clone (without %s: %s) leaves no stray VM: the clone is in the state, tainted, and the next apply replaces it', async (privilege, _why, error) => {
+      const user = 'fabric@pve';
+      const site: Site = {
+        ...DEFAULT_SITE,
+        roles: { FabricProvisioner: FABRIC_PROVISIONER_PRIVILEGES.filter((name) => name !== privilege), FabricMissing: [privilege] },
+      };
+      const sim = await start({ site });
+      const rendered = await render();
+      const module = JSON.parse(rendered.spec.forProvider.module);
+      module.resource.proxmox_virtual_environment_vm.machine.timeout_clone = 20;
+      const workspace = simWorkspace(sim, { ...rendered, spec: { ...rendered.spec, forProvider: { ...rendered.spec.forProvider, module: JSON.stringify(module) } } }, tree.providerConfig, tools);
+      const vmid = base.spec.proxmox.vmId;
+      const failed = await run(sim, () => workspace.terraform('apply', '-auto-approve'));
+      expect(failed.code).not.toBe(0);
+      expect(flat(failed.output)).toContain(error);
+      const state = async () => (await workspace.terraform('state', 'list')).output.trim();
+      const show = async () => flat((await workspace.terraform('show', '-no-color')).output);
+      expect({ vm: sim.vm(vmid) !== undefined, state: await state(), tainted: (await show()).includes('tainted') }).toEqual({ vm: true, state: 'proxmox_virtual_environment_vm.machine', tainted: true });
+
+      sim.grant({ path: '/', role: 'FabricMissing', user });
+      const again = await run(sim, () => workspace.terraform('apply', '-auto-approve'));
+      expect({ code: again.code, output: again.code === 0 ? '' : again.output }).toEqual({ code: 0, output: '' });
+      expect(summary(writes(again.requests).filter((request) => request.method === 'DELETE' || request.path.endsWith('/clone'))).map((line) => line.split(' ').slice(0, 2).join(' ')))
+        .toEqual([`DELETE /nodes/pve/qemu/${vmid}/?destroy-unreferenced-disks=1&purge=1`, `POST /nodes/pve/qemu/${base.spec.proxmox.templateId}/clone`]);
+      expect([...sim.cluster.vms.values()].filter((vm) => vm.config.name === base.metadata.name).map((vm) => vm.vmid)).toEqual([vmid]);
+      expect(sim.vm(vmid)).toMatchObject({ running: true, config: { cores: String(base.spec.cpu.cores) } });
+    }, 180_000);
+
     describe('the token as the docs make it: every documented privilege is needed by a named step, and the whole set suffices', () => {
       /** One Machine's life, step by step; a documented privilege removed must make exactly the named step fail. */
       type Step = 'create' | 'agent address' | 'drift check' | 'migrate back' | 'pool change' | 'delete';
