@@ -254,6 +254,26 @@ describeWithTools('a Machine\'s life, applied by the real Terraform and bpg/prox
       expect(sim.vm(vmid)).toMatchObject({ running: true, config: { cores: String(base.spec.cpu.cores) } });
     }, 180_000);
 
+    test('a template without the guest agent: the Machine is created and running, the apply warns after agent.timeout, status.ipAddress stays empty, and the next plan is empty', async () => {
+      const site: Site = { ...DEFAULT_SITE, templates: DEFAULT_SITE.templates!.map((template) => (template.vmid === 9000 ? { ...template, guestAgent: false } : template)) };
+      const sim = await start({ site });
+      const rendered = await render();
+      // agent.timeout (300 s in the module) scaled down: bpg waits that long for the agent's answer.
+      const module = JSON.parse(rendered.spec.forProvider.module);
+      module.resource.proxmox_virtual_environment_vm.machine.agent.timeout = '4s';
+      const workspace = simWorkspace(sim, { ...rendered, spec: { ...rendered.spec, forProvider: { ...rendered.spec.forProvider, module: JSON.stringify(module) } } }, tree.providerConfig, tools);
+      const started = Date.now();
+      const apply = await run(sim, () => workspace.terraform('apply', '-auto-approve'));
+      const seconds = (Date.now() - started) / 1000;
+      expect({ code: apply.code, warned: flat(apply.output).includes('QEMU agent') }).toEqual({ code: 0, warned: true });
+      expect(seconds).toBeGreaterThan(4);
+      expect(sim.vm(base.spec.proxmox.vmId)).toMatchObject({ running: true });
+      const outputs = JSON.parse((await workspace.terraform('output', '-json')).output);
+      expect({ ip: outputs.ip_address?.value ?? null, ips: outputs.ip_addresses?.value }).toEqual({ ip: null, ips: [] });
+      const plan = await run(sim, () => workspace.terraform('plan', '-detailed-exitcode'));
+      expect({ code: plan.code, changes: plan.code === 2 ? plan.output : '' }).toEqual({ code: 0, changes: '' });
+    }, 180_000);
+
     describe('the token as the docs make it: every documented privilege is needed by a named step, and the whole set suffices', () => {
       /** One Machine's life, step by step; a documented privilege removed must make exactly the named step fail. */
       type Step = 'create' | 'agent address' | 'drift check' | 'migrate back' | 'pool change' | 'delete';
