@@ -10,7 +10,7 @@ import { ProxmoxSim, type ProxmoxSimOptions } from './server';
 
 export { privilegeSet } from './access';
 export type { AclEntry, PveMajor, TokenSpec, UserSpec } from './access';
-export { DEFAULT_SITE, FABRIC_PROVISIONER_PRIVILEGES, loadSite } from './site';
+export { DEFAULT_SITE, DOCUMENTED_ROLES, FABRIC_PROVISIONER_PRIVILEGES, loadSite } from './site';
 export type { NodeSpec, Site, StorageSpec, TemplateSpec, VmSpec } from './site';
 export { ProxmoxSim } from './server';
 export type { ProxmoxSimOptions, RequestRecord, VmView } from './server';

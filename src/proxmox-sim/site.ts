@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as YAML from 'yaml';
-import type { AclEntry, PveMajor, UserSpec } from './access';
+import { privilegeSet, type AclEntry, type PveMajor, type UserSpec } from './access';
 
 export interface StorageSpec {
   readonly id: string;
@@ -66,10 +66,33 @@ export interface Site {
   readonly acl?: readonly AclEntry[];
 }
 
-/** The role README.md and docs/create-template.md have users create (`pveum role add FabricProvisioner`). */
-export const FABRIC_PROVISIONER_PRIVILEGES: readonly string[] = ['Datastore.AllocateSpace', 'Datastore.Audit', 'Pool.Audit', 'SDN.Use', 'Sys.Audit',
+/**
+ * The roles README.md and docs/create-template.md § 6 have users create (`pveum role add <role> -privs "..."`),
+ * per Proxmox VE major release: the docs' commands are checked against this table
+ * (test/proxmox-sim/documented-token.spec.ts), and the lifecycle scenarios remove each privilege in turn
+ * (test/proxmox-sim/lifecycle.spec.ts), so the list is both what the docs say and what applies need.
+ */
+const FABRIC_PROVISIONER_PVE9: readonly string[] = ['Datastore.AllocateSpace', 'Datastore.Audit', 'Pool.Audit', 'SDN.Use', 'Sys.Audit',
   'VM.Allocate', 'VM.Audit', 'VM.Clone', 'VM.Config.CDROM', 'VM.Config.CPU', 'VM.Config.Cloudinit', 'VM.Config.Disk', 'VM.Config.HWType',
   'VM.Config.Memory', 'VM.Config.Network', 'VM.Config.Options', 'VM.GuestAgent.Audit', 'VM.Migrate', 'VM.PowerMgmt'];
+
+export const DOCUMENTED_ROLES: Readonly<Record<'FabricProvisioner' | 'FabricAgent' | 'FabricPoolMember' | 'FabricAudit', Readonly<Partial<Record<PveMajor, readonly string[]>>>>> = {
+  /** On `/` (or, pool-scoped, on the pool, its storage, its SDN zone and its node). */
+  FabricProvisioner: {
+    9: FABRIC_PROVISIONER_PVE9,
+    // "On Proxmox VE 8 leave VM.GuestAgent.Audit out": the names PVE 8 does not have (AccessControl.pm 8.2.2).
+    8: FABRIC_PROVISIONER_PVE9.filter((privilege) => privilegeSet(8).valid.has(privilege)),
+  },
+  /** PVE 8 only, on the pools Machines use: the guest's addresses (VM.Monitor there, never on `/`). */
+  FabricAgent: { 8: ['VM.Monitor', 'Pool.Audit'] },
+  /** On the pools Machines use: moving a VM between pools. */
+  FabricPoolMember: { 9: ['Pool.Allocate', 'Pool.Audit'], 8: ['Pool.Allocate', 'Pool.Audit'] },
+  /** Pool-scoped recipe only, on `/` without propagation: bpg's HA lookup before a migration. */
+  FabricAudit: { 9: ['Sys.Audit'], 8: ['Sys.Audit'] },
+};
+
+/** The role README.md and docs/create-template.md have users create (`pveum role add FabricProvisioner`), on PVE 9. */
+export const FABRIC_PROVISIONER_PRIVILEGES: readonly string[] = FABRIC_PROVISIONER_PVE9;
 
 /**
  * Three nodes with the storages, bridges, templates and pools the example Machines name (template 9100 boots from
