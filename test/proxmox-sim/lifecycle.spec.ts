@@ -61,6 +61,8 @@ const CHANGE_FOR_ROW: Readonly<Record<string, ChangeScenario>> = {
   'spec.proxmox.storage': { none: 'not yet: the cloud-init drive moved' },
   'spec.proxmox.templateNode': { none: 'not yet: ignored after the create, so the next plan is empty' },
   'spec.deletionPolicy': { none: 'not yet: Crossplane-only, the module does not change' },
+  'spec.network.ipPool': { none: 'Fabric-only: synth writes the address it allocates, whose change is spec.network\'s' },
+  'spec.proxmox.allocateVmId': { none: 'Fabric-only: synth writes the VMID it allocates, whose change is spec.proxmox.vmId\'s' },
 };
 
 describeWithTools('a Machine\'s life, applied by the real Terraform and bpg/proxmox to the simulator',
