@@ -15,7 +15,7 @@ import { fleetDashboard } from '../src/monitoring/dashboard';
 import { resolveSettings, SettingsError } from '../src/synth/settings';
 import { synthesize } from '../src/synth/synthesize';
 import { crdProblems, loadCrdSchemas } from './_crd-schemas';
-import { checkDocuments, minimalMachine, REPO, TEST_REPO_URL, tempProject } from './_helpers';
+import { checkDocuments, describeExampleFleet, minimalMachine, REPO, TEST_REPO_URL, tempProject } from './_helpers';
 import { run } from './_checkers';
 import { problemLines, validateTree, withConformance } from './_conformance';
 import { CRD_DIR } from './_crd-schemas';
@@ -227,101 +227,104 @@ describeWithTools('the monitoring objects, read by promtool (prometheus v0.316.0
     expect(result.status).toBe(0);
   });
 
-  test('promtool test rules: each alert fires on its series and stays quiet or resolves otherwise', () => {
-    // A target exactly as the ScrapeConfig labels it, with the job and instance Prometheus adds.
-    const [first] = scrape.spec.staticConfigs;
-    const target = { ...first.labels, job: 'fabric-machines', instance: first.targets[0] };
-    const series = (name: string, labels: Record<string, string>) => `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}}`;
-    const disk = (machine: string, name: string) => series(name, { job: 'fabric-machines', machine, mountpoint: '/', fstype: 'ext4' });
-    const machine = { namespace: 'infra-machines', machine: 'dns01' };
-    const tests = {
-      rule_files: ['rules.yaml'],
-      evaluation_interval: '1m',
-      tests: [
-        {
-          name: 'FabricMachineDown fires after 5 minutes without an answer and resolves with the next one',
-          interval: '1m',
-          input_series: [{ series: series('up', target), values: '1 1 0 0 0 0 0 0 1 1' }],
-          alert_rule_test: [
-            { eval_time: '3m', alertname: 'FabricMachineDown', exp_alerts: [] },
-            {
-              eval_time: '7m', alertname: 'FabricMachineDown',
-              exp_alerts: [{
-                exp_labels: { ...target, severity: 'critical' },
-                exp_annotations: {
-                  summary: `Machine ${target.namespace}/${target.machine} is down`,
-                  description: `The node exporter of ${target.machine} on Proxmox node ${target.node} (${target.instance}) has not answered a scrape for 5 minutes.`,
-                },
-              }],
-            },
-            { eval_time: '9m', alertname: 'FabricMachineDown', exp_alerts: [] },
-            { eval_time: '9m', alertname: 'FabricNodeExporterMissing', exp_alerts: [] },
-          ],
-        },
-        {
-          name: 'FabricNodeExporterMissing fires after 10 minutes without a target of the job',
-          interval: '1m',
-          input_series: [{ series: 'up{job="other",instance="x:9100"}', values: '1x20' }],
-          alert_rule_test: [
-            { eval_time: '5m', alertname: 'FabricNodeExporterMissing', exp_alerts: [] },
-            {
-              eval_time: '11m', alertname: 'FabricNodeExporterMissing',
-              exp_alerts: [{ exp_labels: { severity: 'warning', job: 'fabric-machines' }, exp_annotations: { summary: 'No Fabric Machine is scraped', description: 'Prometheus has no target of the job fabric-machines: is the ScrapeConfig selected by this Prometheus?' } }],
-            },
-          ],
-        },
-        {
-          name: 'FabricMachineDiskFillingUp fires for a disk losing 1 GiB an hour with little left, not for a steady one',
-          // A sample a minute: a gap longer than the 5-minute lookback would empty the expression and restart `for`.
-          interval: '1m',
-          input_series: [
-            { series: disk('docker01', 'node_filesystem_avail_bytes'), values: '12884901888-17895697x600' },
-            { series: disk('docker01', 'node_filesystem_size_bytes'), values: '107374182400x600' },
-            { series: disk('docker01', 'node_filesystem_readonly'), values: '0x600' },
-            { series: disk('dns01', 'node_filesystem_avail_bytes'), values: '5368709120x600' },
-            { series: disk('dns01', 'node_filesystem_size_bytes'), values: '107374182400x600' },
-            { series: disk('dns01', 'node_filesystem_readonly'), values: '0x600' },
-          ],
-          alert_rule_test: [
-            { eval_time: '50m', alertname: 'FabricMachineDiskFillingUp', exp_alerts: [] },
-            {
-              eval_time: '8h', alertname: 'FabricMachineDiskFillingUp',
-              exp_alerts: [{
-                exp_labels: { severity: 'warning', job: 'fabric-machines', machine: 'docker01', mountpoint: '/', fstype: 'ext4' },
-                exp_annotations: { summary: 'Disk of docker01 is filling up', description: '/ on docker01 has 4% left and will be full within 24 hours.' },
-              }],
-            },
-          ],
-        },
-        {
-          name: 'FabricMachineNotReady fires after 45 minutes not Ready and resolves once Ready',
-          interval: '5m',
-          input_series: [
-            { series: series('fabric_machine_info', { ...machine, vmid: '120' }), values: '1x14' },
-            { series: series('fabric_machine_ready', { ...machine, reason: 'Creating' }), values: '0x10 _x4' },
-            { series: series('fabric_machine_ready', { ...machine, reason: 'Available' }), values: '_x11 1x3' }, // Ready from 55m on
-          ],
-          alert_rule_test: [
-            { eval_time: '40m', alertname: 'FabricMachineNotReady', exp_alerts: [] },
-            {
-              eval_time: '50m', alertname: 'FabricMachineNotReady',
-              exp_alerts: [{
-                exp_labels: { severity: 'warning', ...machine, vmid: '120' },
-                exp_annotations: {
-                  summary: 'Machine infra-machines/dns01 is not Ready',
-                  description: 'The Machine has not been Ready for 45 minutes, longer than a create takes: see `kubectl describe machine -n infra-machines dns01`.',
-                },
-              }],
-            },
-            { eval_time: '60m', alertname: 'FabricMachineNotReady', exp_alerts: [] },
-          ],
-        },
-      ],
-    };
-    const file = path.join(dir, 'rules.test.yaml');
-    fs.writeFileSync(file, YAML.stringify(tests));
-    const result = run(promtool, ['test', 'rules', file]);
-    expect({ status: result.status, output: result.stdout + result.stderr }).toEqual({ status: 0, output: expect.stringMatching(/SUCCESS/) });
+  // Its series are the example fleet's dns01 as the committed ScrapeConfig labels it.
+  describeExampleFleet('its alerts', () => {
+    test('promtool test rules: each alert fires on its series and stays quiet or resolves otherwise', () => {
+      // A target exactly as the ScrapeConfig labels it, with the job and instance Prometheus adds.
+      const [first] = scrape.spec.staticConfigs;
+      const target = { ...first.labels, job: 'fabric-machines', instance: first.targets[0] };
+      const series = (name: string, labels: Record<string, string>) => `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+      const disk = (machine: string, name: string) => series(name, { job: 'fabric-machines', machine, mountpoint: '/', fstype: 'ext4' });
+      const machine = { namespace: 'infra-machines', machine: 'dns01' };
+      const tests = {
+        rule_files: ['rules.yaml'],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            name: 'FabricMachineDown fires after 5 minutes without an answer and resolves with the next one',
+            interval: '1m',
+            input_series: [{ series: series('up', target), values: '1 1 0 0 0 0 0 0 1 1' }],
+            alert_rule_test: [
+              { eval_time: '3m', alertname: 'FabricMachineDown', exp_alerts: [] },
+              {
+                eval_time: '7m', alertname: 'FabricMachineDown',
+                exp_alerts: [{
+                  exp_labels: { ...target, severity: 'critical' },
+                  exp_annotations: {
+                    summary: `Machine ${target.namespace}/${target.machine} is down`,
+                    description: `The node exporter of ${target.machine} on Proxmox node ${target.node} (${target.instance}) has not answered a scrape for 5 minutes.`,
+                  },
+                }],
+              },
+              { eval_time: '9m', alertname: 'FabricMachineDown', exp_alerts: [] },
+              { eval_time: '9m', alertname: 'FabricNodeExporterMissing', exp_alerts: [] },
+            ],
+          },
+          {
+            name: 'FabricNodeExporterMissing fires after 10 minutes without a target of the job',
+            interval: '1m',
+            input_series: [{ series: 'up{job="other",instance="x:9100"}', values: '1x20' }],
+            alert_rule_test: [
+              { eval_time: '5m', alertname: 'FabricNodeExporterMissing', exp_alerts: [] },
+              {
+                eval_time: '11m', alertname: 'FabricNodeExporterMissing',
+                exp_alerts: [{ exp_labels: { severity: 'warning', job: 'fabric-machines' }, exp_annotations: { summary: 'No Fabric Machine is scraped', description: 'Prometheus has no target of the job fabric-machines: is the ScrapeConfig selected by this Prometheus?' } }],
+              },
+            ],
+          },
+          {
+            name: 'FabricMachineDiskFillingUp fires for a disk losing 1 GiB an hour with little left, not for a steady one',
+            // A sample a minute: a gap longer than the 5-minute lookback would empty the expression and restart `for`.
+            interval: '1m',
+            input_series: [
+              { series: disk('docker01', 'node_filesystem_avail_bytes'), values: '12884901888-17895697x600' },
+              { series: disk('docker01', 'node_filesystem_size_bytes'), values: '107374182400x600' },
+              { series: disk('docker01', 'node_filesystem_readonly'), values: '0x600' },
+              { series: disk('dns01', 'node_filesystem_avail_bytes'), values: '5368709120x600' },
+              { series: disk('dns01', 'node_filesystem_size_bytes'), values: '107374182400x600' },
+              { series: disk('dns01', 'node_filesystem_readonly'), values: '0x600' },
+            ],
+            alert_rule_test: [
+              { eval_time: '50m', alertname: 'FabricMachineDiskFillingUp', exp_alerts: [] },
+              {
+                eval_time: '8h', alertname: 'FabricMachineDiskFillingUp',
+                exp_alerts: [{
+                  exp_labels: { severity: 'warning', job: 'fabric-machines', machine: 'docker01', mountpoint: '/', fstype: 'ext4' },
+                  exp_annotations: { summary: 'Disk of docker01 is filling up', description: '/ on docker01 has 4% left and will be full within 24 hours.' },
+                }],
+              },
+            ],
+          },
+          {
+            name: 'FabricMachineNotReady fires after 45 minutes not Ready and resolves once Ready',
+            interval: '5m',
+            input_series: [
+              { series: series('fabric_machine_info', { ...machine, vmid: '120' }), values: '1x14' },
+              { series: series('fabric_machine_ready', { ...machine, reason: 'Creating' }), values: '0x10 _x4' },
+              { series: series('fabric_machine_ready', { ...machine, reason: 'Available' }), values: '_x11 1x3' }, // Ready from 55m on
+            ],
+            alert_rule_test: [
+              { eval_time: '40m', alertname: 'FabricMachineNotReady', exp_alerts: [] },
+              {
+                eval_time: '50m', alertname: 'FabricMachineNotReady',
+                exp_alerts: [{
+                  exp_labels: { severity: 'warning', ...machine, vmid: '120' },
+                  exp_annotations: {
+                    summary: 'Machine infra-machines/dns01 is not Ready',
+                    description: 'The Machine has not been Ready for 45 minutes, longer than a create takes: see `kubectl describe machine -n infra-machines dns01`.',
+                  },
+                }],
+              },
+              { eval_time: '60m', alertname: 'FabricMachineNotReady', exp_alerts: [] },
+            ],
+          },
+        ],
+      };
+      const file = path.join(dir, 'rules.test.yaml');
+      fs.writeFileSync(file, YAML.stringify(tests));
+      const result = run(promtool, ['test', 'rules', file]);
+      expect({ status: result.status, output: result.stdout + result.stderr }).toEqual({ status: 0, output: expect.stringMatching(/SUCCESS/) });
+    });
   });
 
   test("every query of the Grafana dashboard is PromQL promtool parses (as recording rules)", () => {
