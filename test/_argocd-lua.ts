@@ -3,7 +3,7 @@
  * v1.1.2 with the libraries and globals Argo CD v3.5 gives a custom health check (see its main.go), built from
  * its pinned Go module by tools/build.sh, found as the other upstream tools are (_upstream-tools.ts).
  */
-import { spawn } from 'child_process';
+import { startJsonLinesProcess } from './_json-lines-process';
 import { describeWithTools } from './_upstream-tools';
 
 export interface Health {
@@ -26,37 +26,12 @@ export interface HealthChecks {
 }
 
 export function startHealthChecks(binary: string): HealthChecks {
-  const child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => { stderr += chunk; });
-  // Answers come in the order of the requests.
-  const waiting: Array<(line: string) => void> = [];
-  const exited = new Promise<void>((resolve) => child.once('exit', (code) => {
-    // A process that ends early answers whoever still waits with why.
-    for (const answer of waiting.splice(0)) answer(JSON.stringify({ error: `argocd-lua exited with ${code}: ${stderr}` }));
-    resolve();
-  }));
-  let buffered = '';
-  child.stdout!.on('data', (chunk) => {
-    buffered += chunk;
-    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 1);
-      waiting.shift()!(line);
-    }
-  });
+  const tool = startJsonLinesProcess(binary, [], 'argocd-lua');
   return {
-    run: (check, object) => new Promise<Health>((resolve, reject) => {
-      waiting.push((line) => {
-        const answer = JSON.parse(line) as { health?: Health; error?: string };
-        if (answer.error !== undefined) reject(new Error(`the health script failed in gopher-lua (Argo CD shows Unknown): ${answer.error}`));
-        else resolve(answer.health!);
-      });
-      child.stdin!.write(`${JSON.stringify({ script: check.script, openLibs: check.openLibs ?? false, object })}\n`, (error) => {
-        if (error) reject(new Error(`argocd-lua: ${error.message}: ${stderr}`));
-      });
-    }),
-    stop: async () => { child.stdin!.end(); await exited; },
+    run: (check, object) => tool.ask({ script: check.script, openLibs: check.openLibs ?? false, object }).then(
+      (answer) => answer.health as Health,
+      (error: Error) => { throw new Error(`the health script failed in gopher-lua (Argo CD shows Unknown): ${error.message}`); }),
+    stop: () => tool.stop(),
   };
 }
 

@@ -4,9 +4,10 @@
  * tools/flux-health (kstatus and the CEL health checks of fluxcd/pkg/runtime v0.110.3, as kustomize-controller
  * runs them), built from their pinned Go modules by tools/build.sh, found as the other upstream tools are.
  */
-import { execFile, spawn } from 'child_process';
+import { execFile } from 'child_process';
 import { promisify } from 'util';
 import * as YAML from 'yaml';
+import { startJsonLinesProcess } from './_json-lines-process';
 import { describeWithTools } from './_upstream-tools';
 
 const run = promisify(execFile);
@@ -31,35 +32,12 @@ export interface FluxHealth {
 export type FluxHealthCheck = (healthCheckExprs: readonly object[], object: object) => Promise<FluxHealth>;
 
 export function startFluxHealth(binary: string): { check: FluxHealthCheck; stop(): Promise<void> } {
-  const child = spawn(binary, ['--serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => { stderr += chunk; });
-  const waiting: Array<(line: string) => void> = [];
-  const exited = new Promise<void>((resolve) => child.once('exit', (code) => {
-    for (const answer of waiting.splice(0)) answer(JSON.stringify({ error: `flux-health exited with ${code}: ${stderr}` }));
-    resolve();
-  }));
-  let buffered = '';
-  child.stdout!.on('data', (chunk) => {
-    buffered += chunk;
-    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 1);
-      waiting.shift()!(line);
-    }
-  });
+  const tool = startJsonLinesProcess(binary, ['--serve'], 'flux-health');
   return {
-    check: (healthCheckExprs, object) => new Promise<FluxHealth>((resolve, reject) => {
-      waiting.push((line) => {
-        const answer = JSON.parse(line) as FluxHealth & { error?: string };
-        if (answer.error !== undefined) reject(new Error(`flux-health: ${answer.error}`));
-        else resolve(answer);
-      });
-      child.stdin!.write(`${JSON.stringify({ healthCheckExprs, object })}\n`, (error) => {
-        if (error) reject(new Error(`flux-health: ${error.message}: ${stderr}`));
-      });
-    }),
-    stop: async () => { child.stdin!.end(); await exited; },
+    check: (healthCheckExprs, object) => tool.ask({ healthCheckExprs, object }).then(
+      (answer) => answer as unknown as FluxHealth,
+      (error: Error) => { throw new Error(`flux-health: ${error.message}`); }),
+    stop: () => tool.stop(),
   };
 }
 
