@@ -19,14 +19,14 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-const withCi = (value: string | undefined, body: () => void) => {
-  const saved = process.env.CI;
-  if (value === undefined) delete process.env.CI;
-  else process.env.CI = value;
-  try { body(); } finally { if (saved === undefined) delete process.env.CI; else process.env.CI = saved; }
+const withOwnCi = (value: string | undefined, body: () => void) => {
+  const saved = process.env.FABRIC_REQUIRE_TOOLS;
+  if (value === undefined) delete process.env.FABRIC_REQUIRE_TOOLS;
+  else process.env.FABRIC_REQUIRE_TOOLS = value;
+  try { body(); } finally { if (saved === undefined) delete process.env.FABRIC_REQUIRE_TOOLS; else process.env.FABRIC_REQUIRE_TOOLS = saved; }
 };
 
-test('a check never recorded has not passed; once recorded, the same files have', () => withCi(undefined, () => {
+test('a check never recorded has not passed; once recorded, the same files have', () => withOwnCi(undefined, () => {
   expect(passedBefore(check)).toBe(false);
   recordPass(check);
   expect(passedBefore(check)).toBe(true);
@@ -38,13 +38,13 @@ test.each([
   ['an input removed', () => fs.rmSync(path.join(root, 'src', 'a.ts'))],
   ['an output changed by hand', () => write('out/a.md', '# a, edited\n')],
   ['an output removed', () => fs.rmSync(path.join(root, 'out', 'a.md'))],
-])('%s: the generator runs again', (_change, change) => withCi(undefined, () => {
+])('%s: the generator runs again', (_change, change) => withOwnCi(undefined, () => {
   recordPass(check);
   change();
   expect(passedBefore(check)).toBe(false);
 }));
 
-test('a changed command runs the generator again; another check\'s record is kept apart', () => withCi(undefined, () => {
+test('a changed command runs the generator again; another check\'s record is kept apart', () => withOwnCi(undefined, () => {
   recordPass(check);
   expect(passedBefore({ ...check, command: ['gen'] })).toBe(false);
   expect(passedBefore({ ...check, name: 'other' })).toBe(false);
@@ -52,7 +52,7 @@ test('a changed command runs the generator again; another check\'s record is kep
   expect(passedBefore(check)).toBe(true);
 }));
 
-test('in CI a record is never trusted', () => {
-  withCi(undefined, () => recordPass(check));
-  withCi('true', () => expect(passedBefore(check)).toBe(false));
+test('in the project\'s own CI (FABRIC_REQUIRE_TOOLS=1) a record is never trusted', () => {
+  withOwnCi(undefined, () => recordPass(check));
+  withOwnCi('1', () => expect(passedBefore(check)).toBe(false));
 });
